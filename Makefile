@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`.
+# Django 6 needs Python 3.12 or newer; we look for one rather than trusting `python3`.
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 \
+	/root/.pyenv/versions/3.12.1/bin/python3 python3; do \
+	  path=$$(command -v $$candidate 2>/dev/null) || continue; \
+	  $$path -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	    && { echo $$path; break; }; \
+	done)
+
+.PHONY: run test lint check-python clean
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Python 3.12 or newer is required (Django 6), and none was found." >&2; \
+	  echo "Install python3.12 or python3.13, or run: make PYTHON=/path/to/python3.12 ..." >&2; \
+	  exit 1; \
+	fi
+
+$(VENV)/.installed-run: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gazetteer
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_reference_case
+	DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_accounts
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,120 @@
+"""Abstract models shared by the three apps.
+
+They live here rather than in a fourth app because they carry no tables of
+their own: a taxonomy term, a record that is never hard-deleted, and a node of
+a tree that keeps a materialised path so that subtree queries stay one indexed
+prefix lookup at hundreds of thousands of rows.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+
+
+class TaxonomyTerm(models.Model):
+    """A term of a controlled vocabulary, identified by its slug everywhere."""
+
+    slug = models.SlugField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class Undeletable(models.Model):
+    """A record users may retract but never remove, so its history stays whole."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            f"{self._meta.verbose_name} records are retracted, never deleted."
+        )
+
+
+class Versioned(models.Model):
+    """A row whose `version` grows on every save, for optimistic locking."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+
+CYCLE_MESSAGE = "This parent lies below the record: that would make a cycle."
+
+
+class TreeNode(models.Model):
+    """A node with a parent and a materialised path like ``/1/7/12/``.
+
+    The path makes "everything below X" a prefix match and lets the database
+    refuse a parent that would make a node its own ancestor (see the triggers
+    in the migrations), since a node's id appears in the path of all its
+    descendants.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            old_path = self.path
+            super().save(*args, **kwargs)
+            # Read the parent's path from the table: an in-memory parent may be stale.
+            parent_path = (
+                type(self).objects.values_list("path", flat=True).get(pk=self.parent_id)
+                if self.parent_id
+                else "/"
+            )
+            new_path = f"{parent_path}{self.pk}/"
+            if new_path != old_path:
+                type(self).objects.filter(pk=self.pk).update(
+                    path=new_path, depth=new_path.count("/") - 2
+                )
+                if old_path:
+                    self._move_descendants(old_path, new_path)
+                self.path = new_path
+                self.depth = new_path.count("/") - 2
+
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent, read off the path."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def clean_parent(self):
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A record cannot be its own parent."})
+        if self.pk is not None and f"/{self.pk}/" in self.parent.path:
+            raise ValidationError({"parent": CYCLE_MESSAGE})
+
+    def _move_descendants(self, old_path: str, new_path: str):
+        shift = new_path.count("/") - old_path.count("/")
+        type(self).objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + shift,
+        )

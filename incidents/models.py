@@ -1,0 +1,350 @@
+"""Incidents, where they happened, who took part and what was attacked."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from incidents.base import TaxonomyTerm, TreeNode, Undeletable, Versioned
+
+
+class IncidentType(TaxonomyTerm):
+    """A kind of incident (attack, clash, raid, abduction, sabotage, ...)."""
+
+    class Meta(TaxonomyTerm.Meta):
+        pass
+
+
+class TargetCategory(TaxonomyTerm):
+    """A category of what was attacked (civilians, police, prison, rail, ...)."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name_plural = "target categories"
+
+
+class LocationQuerySet(models.QuerySet):
+    def below(self, location: "Location"):
+        """The location and every place inside it."""
+        return self.filter(path__startswith=location.path)
+
+
+class Location(TreeNode):
+    """A gazetteer entry: country > admin1 > admin2 > place, WGS84 coordinates."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country"
+        ADMIN1 = "admin1", "Province / first-level division"
+        ADMIN2 = "admin2", "District / second-level division"
+        PLACE = "place", "Place"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind)
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ISO 3166 code where one exists (PK, PK-BA).",
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True)
+                | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_coordinates_paired",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="location_not_own_parent",
+                violation_error_message="A location cannot be its own parent.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must be between -90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must be between -180 and 180."
+        if (self.latitude is None) != (self.longitude is None):
+            field = "longitude" if self.longitude is None else "latitude"
+            errors[field] = "Give both latitude and longitude, or neither."
+        if errors:
+            raise ValidationError(errors)
+        self.clean_parent()
+
+    @property
+    def country(self) -> "Location | None":
+        """The country this location lies in (itself for a country)."""
+        ids = self.ancestor_ids() + [self.pk]
+        return Location.objects.filter(pk__in=ids, kind=self.Kind.COUNTRY).first()
+
+
+class Actor(models.Model):
+    """A party: state forces, a non-state armed group or another actor."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        PARAMILITARY = "paramilitary", "Paramilitary"
+        MILITARY = "military", "Military"
+        MINISTRY = "ministry", "Ministry / government office"
+        GOVERNMENT = "government", "Government"
+        ARMED_GROUP = "armed_group", "Non-state armed group"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The actor this one belongs to (a ministry to its government).",
+    )
+    country = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"kind": Location.Kind.COUNTRY},
+        related_name="+",
+    )
+    aliases = models.JSONField(
+        default=list, blank=True, help_text="Other names, as a list of strings."
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="actor_not_own_parent",
+                violation_error_message="An actor cannot belong to itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not isinstance(self.aliases, list) or not all(
+            isinstance(alias, str) for alias in self.aliases
+        ):
+            raise ValidationError({"aliases": "Aliases must be a list of names."})
+        seen, actor = set(), self.parent
+        while actor is not None:
+            if actor.pk == self.pk or actor.pk in seen:
+                raise ValidationError({"parent": "An actor cannot belong to itself."})
+            seen.add(actor.pk)
+            actor = actor.parent
+
+
+class IncidentQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def published(self):
+        return self.filter(status=Incident.Status.PUBLISHED)
+
+    def below(self, incident: "Incident"):
+        """The incident and all its sub-incidents."""
+        return self.filter(path__startswith=incident.path)
+
+
+class Incident(TreeNode, Versioned, Undeletable):
+    """One thing that happened at one place and time, or an umbrella over several."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETRACTED = "retracted", "Retracted"
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Day"
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+
+    class LocationPrecision(models.TextChoices):
+        EXACT = "exact", "Exact"
+        NEAR = "near", "Near"
+        DISTRICT = "district", "District"
+        PROVINCE = "province", "Province"
+        COUNTRY = "country", "Country"
+
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(db_index=True)
+    end_date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    location_precision = models.CharField(
+        max_length=10, choices=LocationPrecision, default=LocationPrecision.EXACT
+    )
+    actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="+")
+    responsibility_claimed_by = models.ForeignKey(
+        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responsibility_claim = models.TextField(
+        blank=True, help_text="How responsibility was claimed (statement, videos, ...)."
+    )
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    retraction_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords()
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        permissions = [
+            ("view_draft_incident", "Can read draft incidents"),
+            ("publish_incident", "Can publish and retract incidents"),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "start_date"], name="incident_parent_start"),
+            models.Index(
+                fields=["location", "start_date"], name="incident_location_start"
+            ),
+            models.Index(fields=["type", "start_date"], name="incident_type_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="incident_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="incident_not_own_parent",
+                violation_error_message="An incident cannot be its own parent.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | ~Q(retraction_reason=""),
+                name="incident_retraction_has_reason",
+                violation_error_message="Say why the incident is retracted.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if self.status == self.Status.RETRACTED and not self.retraction_reason.strip():
+            errors["retraction_reason"] = "Say why the incident is retracted."
+        if errors:
+            raise ValidationError(errors)
+        self.clean_parent()
+
+    def save(self, *args, **kwargs):
+        """Keep the stored tallies current when the incident moves or is retracted."""
+        from casualties.tallies import refresh_trees
+
+        with transaction.atomic():
+            before = (
+                Incident.objects.filter(pk=self.pk).values("path", "status").first()
+                if self.pk
+                else None
+            )
+            super().save(*args, **kwargs)
+            if before and (
+                before["path"] != self.path
+                or (before["status"] == self.Status.RETRACTED)
+                != (self.status == self.Status.RETRACTED)
+            ):
+                refresh_trees({_root_id(before["path"]), _root_id(self.path)})
+
+
+def _root_id(path: str) -> int:
+    return int(path.strip("/").split("/")[0])
+
+
+class IncidentActor(models.Model):
+    """An actor's part in an incident."""
+
+    class Role(models.TextChoices):
+        PERPETRATOR = "perpetrator", "Perpetrator"
+        SUSPECTED_PERPETRATOR = "suspected_perpetrator", "Suspected perpetrator"
+        RESPONDING_FORCE = "responding_force", "Responding force"
+        TARGET = "target", "Targeted party"
+        OTHER = "other", "Other"
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="actor_roles"
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="incident_roles"
+    )
+    role = models.CharField(max_length=30, choices=Role)
+
+    class Meta:
+        ordering = ["incident", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "actor", "role"],
+                name="incident_actor_role_unique",
+                violation_error_message="This actor already has that role here.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+class Target(models.Model):
+    """What was attacked in an incident: a category and a free description."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="targets"
+    )
+    category = models.ForeignKey(
+        TargetCategory, on_delete=models.PROTECT, related_name="targets"
+    )
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["incident", "category", "id"]
+
+    def __str__(self):
+        return self.description or str(self.category)

@@ -1,0 +1,69 @@
+"""Fixtures: factories in factories.py, one logged-in client per role."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_settings(settings):
+    """Tests talk plain HTTP to an unbuilt static tree."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+
+
+def _user_in(role: str):
+    user = UserFactory(username=role)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def researcher(db):
+    return _user_in("researcher")
+
+
+@pytest.fixture
+def analyst(db):
+    return _user_in("analyst")
+
+
+@pytest.fixture
+def editor(db):
+    return _user_in("editor")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def researcher_client(client, researcher):
+    return _client_for(client, researcher)
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    return _client_for(client, analyst)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    return _client_for(client, editor)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    return _client_for(client, admin_user)

@@ -1,0 +1,76 @@
+"""factory_boy factories for the domain; taxonomy rows come from migrations."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from casualties.models import Claim, ClaimantSide, Outcome, VictimGroup
+from incidents.models import Actor, Incident, IncidentType, Location
+from sources.models import Report, Source
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Place {n}")
+    kind = Location.Kind.PLACE
+    latitude = 30.0
+    longitude = 67.0
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+
+    name = factory.Sequence(lambda n: f"Actor {n}")
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    title = factory.Sequence(lambda n: f"Incident {n}")
+    type = factory.LazyFunction(lambda: IncidentType.objects.get(slug="attack"))
+    start_date = datetime.date(2026, 1, 31)
+    status = Incident.Status.PUBLISHED
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    kind = Source.Kind.WIRE
+    reliability = Source.Reliability.B
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    source = factory.SubFactory(SourceFactory)
+    title = factory.Sequence(lambda n: f"Report {n}")
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    incident = factory.SubFactory(IncidentFactory)
+    side = factory.LazyFunction(lambda: ClaimantSide.objects.get(slug="official"))
+    group = factory.LazyFunction(lambda: VictimGroup.objects.get(slug="civilians"))
+    outcome = factory.LazyFunction(lambda: Outcome.objects.get(slug="killed"))
+    low = 10
+    high = factory.LazyAttribute(lambda claim: claim.low)
+    point = factory.LazyAttribute(lambda claim: claim.low)
