@@ -1,0 +1,561 @@
+"""Tests of the reconciliation rules (SPEC section 4) on plain data, without Django."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casualties.reconcile import (
+    GROUP_PARENT,
+    ClaimData,
+    Part,
+    Review,
+    ancestors,
+    children_by_parent,
+    compute_tally,
+    counted_claims,
+    is_disputed,
+    path_keys,
+    reconcile_all,
+    superseded_ids,
+)
+
+T0 = datetime(2026, 1, 30, 12, tzinfo=UTC)
+_ids = count(1000)
+
+
+def claim(**fields) -> ClaimData:
+    """A killed-civilians claim at incident 1 unless told otherwise."""
+    defaults = dict(
+        id=next(_ids),
+        incident=1,
+        group="civilians",
+        outcome="killed",
+        side="official",
+        low=10,
+        high=10,
+    )
+    return ClaimData(**(defaults | fields))
+
+
+def exact(n: int, **fields) -> ClaimData:
+    return claim(low=n, high=n, **fields)
+
+
+def tally(own=(), children=(), subgroups=(), review=None):
+    return compute_tally(list(own), list(children), list(subgroups), review)
+
+
+# --- the reference case (SPEC section 5) --------------------------------------------
+
+ROOT, GWADAR, MASTUNG, RAIL, HIGHWAYS, POLICE_STATIONS, PARAMILITARY = range(1, 8)
+RESPONSE, EARLIER_RAIDS = 8, 9
+REFERENCE_INCIDENTS = {ROOT: None} | {child: ROOT for child in range(2, 10)}
+
+INTERIOR_MINISTER, AUTHORITIES, MILITARY, BLA = 101, 102, 103, 104
+FRANCE24, AP, X, MINISTER_SOURCE, MILITARY_SOURCE, BLA_MEDIA = range(1, 7)
+
+
+CIVILIANS_KILLED = ("civilians", "killed")
+SECURITY_KILLED = ("security-forces", "killed")
+MILITANTS_KILLED = ("militants", "killed")
+INJURED = ("all", "injured")
+DETAINEES_FREED = ("detainees", "freed")
+
+
+def said(id, incident, what, claimant, side, low, high, *sources, point=None):
+    group, outcome = what
+    return ClaimData(
+        id=id,
+        incident=incident,
+        group=group,
+        outcome=outcome,
+        side=side,
+        low=low,
+        high=high,
+        point=point,
+        claimant=claimant,
+        asserted_at=T0 + timedelta(days=1),
+        sources=frozenset(sources),
+    )
+
+
+# fmt: off
+REFERENCE_CLAIMS = [
+    said(1, ROOT, CIVILIANS_KILLED, AUTHORITIES, "official", 11, 11, FRANCE24, AP),
+    said(2, ROOT, SECURITY_KILLED, INTERIOR_MINISTER, "official", 10, 10,
+         FRANCE24, AP, MINISTER_SOURCE),
+    # "a higher toll than the government's figure" of 10: more than 10
+    said(3, ROOT, SECURITY_KILLED, BLA, "perpetrator", 11, None, X, BLA_MEDIA),
+    said(4, ROOT, INJURED, INTERIOR_MINISTER, "official", 24, None, FRANCE24, AP),
+    said(5, ROOT, MILITANTS_KILLED, AUTHORITIES, "official", 108, None, FRANCE24,
+         point=108),
+    said(6, RESPONSE, MILITANTS_KILLED, AUTHORITIES, "official", 67, 67, AP),
+    said(7, EARLIER_RAIDS, MILITANTS_KILLED, MILITARY, "official", 41, 41,
+         AP, MILITARY_SOURCE),
+    said(8, MASTUNG, DETAINEES_FREED, None, "unknown", 31, None, FRANCE24, AP),
+]
+# fmt: on
+
+
+@pytest.fixture
+def reference_rows():
+    return reconcile_all(REFERENCE_CLAIMS, REFERENCE_INCIDENTS, GROUP_PARENT)
+
+
+@pytest.mark.parametrize(
+    ("group", "outcome", "low", "best", "high", "disputed"),
+    [
+        ("civilians", "killed", 11, 11, 11, False),
+        ("security-forces", "killed", 10, 10, None, True),
+        ("militants", "killed", 108, 108, None, False),
+        ("all", "killed", 129, 129, None, False),
+        ("all", "injured", 24, 24, None, False),
+        ("detainees", "freed", 31, 31, None, False),
+    ],
+)
+def test_reference_case_gives_the_expected_root_table(
+    reference_rows, group, outcome, low, best, high, disputed
+):
+    row = reference_rows[(ROOT, group, outcome)]
+    assert (row.low, row.best, row.high) == (low, best, high)
+    assert row.disputed is disputed
+    assert row.inconsistent is False  # so only the disputed row needs review
+
+
+def test_reference_case_attributes_all_108_militants_to_the_two_operations(
+    reference_rows,
+):
+    assert reference_rows[(ROOT, "militants", "killed")].unattributed == 0
+
+
+def test_reference_case_keeps_each_sides_interval_for_security_forces(
+    reference_rows,
+):
+    row = reference_rows[(ROOT, "security-forces", "killed")]
+    assert row.by_side == {"official": (10, 10), "perpetrator": (11, None)}
+    assert (row.claims, row.sources) == (2, 5)
+
+
+def test_reference_case_tallies_the_child_incidents(reference_rows):
+    def figures(key):
+        row = reference_rows[key]
+        return (row.low, row.best, row.high)
+
+    assert figures((RESPONSE, "militants", "killed")) == (67, 67, 67)
+    assert figures((EARLIER_RAIDS, "militants", "killed")) == (41, 41, 41)
+    assert figures((MASTUNG, "detainees", "freed")) == (31, 31, None)
+
+
+def test_reference_case_creates_no_rows_for_incidents_without_claims(
+    reference_rows,
+):
+    incidents = {incident for incident, _, _ in reference_rows}
+    assert incidents == {ROOT, MASTUNG, RESPONSE, EARLIER_RAIDS}
+
+
+# --- rule 1: counted claims ----------------------------------------------------------
+
+
+def test_latest_claim_per_claimant_wins():
+    older = exact(5, claimant=1, asserted_at=T0 + timedelta(hours=2))
+    newer = exact(7, claimant=1, asserted_at=T0 + timedelta(hours=3))
+    assert counted_claims([newer, older]) == [newer]
+
+
+def test_entry_order_breaks_a_tie_in_assertion_time():
+    first = exact(5, id=1, claimant=1, asserted_at=T0)
+    second = exact(7, id=2, claimant=1, asserted_at=T0)
+    assert counted_claims([second, first]) == [second]
+
+
+def test_an_undated_claim_is_older_than_any_dated_one():
+    dated = exact(5, id=1, claimant=1, asserted_at=T0)
+    undated = exact(7, id=2, claimant=1)
+    assert counted_claims([dated, undated]) == [dated]
+
+
+def test_claims_without_a_claimant_each_count():
+    a, b = exact(5, claimant=None), exact(7, claimant=None)
+    assert counted_claims([a, b]) == [a, b]
+
+
+def test_superseded_claim_is_set_aside():
+    original = exact(5, id=1, claimant=1)
+    correction = exact(7, id=2, claimant=2, supersedes=1)
+    assert counted_claims([original, correction]) == [correction]
+
+
+def test_a_retracted_correction_does_not_hide_the_original():
+    original = exact(5, id=1)
+    correction = exact(7, id=2, supersedes=1, retracted=True)
+    assert counted_claims([original, correction]) == [original]
+
+
+def test_claims_superseded_from_another_key_are_set_aside():
+    original = exact(5, id=1)
+    elsewhere = exact(7, id=2, group="police", supersedes=1)
+    ids = superseded_ids([original, elsewhere])
+    assert counted_claims([original], ids) == []
+
+
+def test_retracted_and_discounted_claims_are_set_aside():
+    kept = exact(5, claimant=1)
+    retracted = exact(6, claimant=2, retracted=True)
+    discounted = exact(7, claimant=3, assessment="discounted")
+    assert counted_claims([kept, retracted, discounted]) == [kept]
+
+
+def test_a_discounted_latest_claim_lets_the_claimants_previous_claim_count():
+    previous = exact(5, claimant=1, asserted_at=T0)
+    discounted = exact(
+        7, claimant=1, asserted_at=T0 + timedelta(1), assessment="discounted"
+    )
+    assert counted_claims([previous, discounted]) == [previous]
+
+
+# --- rules 2 and 3: own interval and provisional best --------------------------------
+
+
+def test_own_interval_spans_the_counted_claims_and_opens_if_any_is_open():
+    row = tally([claim(low=5, high=9), claim(low=7, high=None, claimant=2)])
+    assert (row.low, row.high) == (5, None)
+
+
+def test_best_is_the_highest_ranked_sides_figure():
+    row = tally([exact(20, side="perpetrator"), exact(12, side="independent")])
+    assert row.best == 12
+
+
+def test_best_is_the_most_recent_claim_of_that_side():
+    row = tally(
+        [
+            exact(8, claimant=1, asserted_at=T0 + timedelta(hours=5)),
+            exact(9, claimant=2, asserted_at=T0),
+        ]
+    )
+    assert row.best == 8
+
+
+def test_best_is_clamped_into_the_own_interval():
+    row = tally([claim(low=10, high=12, point=30), exact(11, side="unknown")])
+    assert row.best == 12
+
+
+def test_a_claim_with_no_point_stands_for_its_low():
+    row = tally([claim(low=31, high=None)])
+    assert (row.low, row.best, row.high) == (31, 31, None)
+
+
+def test_no_row_without_counted_claims_or_parts():
+    assert tally() is None
+
+
+# --- rules 4 and 5: parts and the whole ----------------------------------------------
+
+
+def test_parts_never_add_to_the_whole():
+    umbrella = claim(low=108, high=None, point=108)
+    row = tally([umbrella], children=[Part(67, 67, 67), Part(41, 41, 41)])
+    assert (row.low, row.best, row.high) == (108, 108, None)
+
+
+def test_parts_that_exceed_the_whole_raise_its_low_and_best():
+    row = tally([exact(50)], subgroups=[Part(40, 40, 40), Part(30, 30, 30)])
+    assert (row.low, row.best, row.high) == (70, 70, 70)
+
+
+def test_the_larger_of_the_two_sums_wins():
+    row = tally(children=[Part(5, 6, 7)], subgroups=[Part(3, 9, 9), Part(1, 1, 1)])
+    assert (row.low, row.best, row.high) == (5, 10, 10)
+
+
+def test_without_own_claims_high_is_open_if_any_part_is_open():
+    row = tally(children=[Part(5, 5, 5)], subgroups=[Part(1, 1, None)])
+    assert row.high is None
+
+
+def test_unattributed_when_whole_exceeds_parts():
+    row = tally([exact(100)], children=[Part(30, 30, 30), Part(40, 40, 40)])
+    assert row.unattributed == 30
+
+
+def test_nothing_is_unattributed_without_parts():
+    assert tally([exact(100)]).unattributed == 0
+
+
+def test_inconsistent_when_parts_exceed_whole_high():
+    row = tally([exact(10)], children=[Part(8, 8, 8), Part(5, 5, 5)])
+    assert row.inconsistent is True
+    assert (row.low, row.best, row.high) == (13, 13, 13)
+
+
+def test_an_open_whole_is_never_inconsistent():
+    row = tally([claim(low=10, high=None)], children=[Part(80, 80, 80)])
+    assert row.inconsistent is False
+
+
+def test_counts_claims_and_distinct_sources():
+    row = tally(
+        [
+            exact(5, claimant=1, sources=frozenset({1, 2})),
+            exact(5, claimant=2, sources=frozenset({2, 3})),
+        ]
+    )
+    assert (row.claims, row.sources) == (2, 3)
+
+
+# --- rule 6: disputed ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "disputed"),
+    [
+        (10, 12, False),  # 2 apart: under the absolute threshold of 3
+        (10, 13, True),  # 3 apart and 30 % of 10
+        (100, 120, False),  # 20 % of 100
+        (100, 126, True),  # 26 %
+        (12, 15, False),  # 3 apart but exactly 25 % of 12
+    ],
+)
+def test_points_are_disputed_past_both_thresholds(a, b, disputed):
+    claims = [
+        claim(low=0, high=None, point=a, side="official"),
+        claim(low=0, high=None, point=b, side="perpetrator"),
+    ]
+    assert is_disputed(claims) is disputed
+
+
+def test_non_overlapping_intervals_are_disputed():
+    claims = [claim(low=10, high=10), claim(low=11, high=None, side="perpetrator")]
+    assert is_disputed(claims) is True
+
+
+def test_same_side_never_disputes_with_itself():
+    claims = [exact(10, claimant=1), exact(500, claimant=2)]
+    assert is_disputed(claims) is False
+
+
+# --- rule 7: review ------------------------------------------------------------------
+
+
+def test_review_sets_best_and_narrows_the_interval():
+    row = tally([claim(low=5, high=50)], review=Review(best=20, low=15, high=30))
+    assert (row.low, row.best, row.high) == (15, 20, 30)
+
+
+def test_review_below_the_computed_low_lowers_the_low():
+    row = tally([claim(low=5, high=50)], review=Review(best=3))
+    assert (row.low, row.best, row.high) == (3, 3, 50)
+
+
+def test_review_above_the_computed_high_raises_the_high():
+    row = tally([claim(low=5, high=50)], review=Review(best=60))
+    assert (row.low, row.best, row.high) == (5, 60, 60)
+
+
+def test_review_override_propagates_into_the_parents_sums():
+    incidents = {1: None, 2: 1, 3: 1}
+    claims = [exact(10, id=1, incident=2), exact(5, id=2, incident=3)]
+    reviews = {(2, "civilians", "killed"): Review(best=4)}
+    rows = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
+    parent = rows[(1, "civilians", "killed")]
+    assert (parent.low, parent.best, parent.high) == (9, 9, 15)
+    assert rows[(1, "all", "killed")].best == 9
+
+
+# --- trees ---------------------------------------------------------------------------
+
+
+def test_ancestors_run_from_self_to_root():
+    assert ancestors("police", GROUP_PARENT) == ["police", "security-forces", "all"]
+
+
+def test_ancestors_reject_cycles():
+    with pytest.raises(ValueError, match="cycle"):
+        ancestors(1, {1: 2, 2: 3, 3: 1})
+
+
+def test_claims_reject_an_inverted_interval():
+    with pytest.raises(ValueError, match="interval"):
+        claim(low=10, high=5)
+
+
+# --- properties over random trees and claims -----------------------------------------
+
+OUTCOMES = ("killed", "injured")
+GROUPS = tuple(GROUP_PARENT)
+PROPERTY_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@st.composite
+def incident_trees(draw) -> dict[int, int | None]:
+    """Up to six incidents; each points at an earlier one, so there is no cycle."""
+    size = draw(st.integers(1, 6))
+    parents: dict[int, int | None] = {1: None}
+    for node in range(2, size + 1):
+        parents[node] = draw(st.none() | st.integers(1, node - 1))
+    return parents
+
+
+@st.composite
+def claim_lists(draw, incidents, first_id=1, max_size=12) -> list[ClaimData]:
+    size = draw(st.integers(0, max_size))
+    return [draw(claims_with_id(incidents, first_id + i)) for i in range(size)]
+
+
+@st.composite
+def claims_with_id(draw, incidents, claim_id) -> ClaimData:
+    low = draw(st.integers(0, 60))
+    width = draw(st.none() | st.integers(0, 40))
+    return ClaimData(
+        id=claim_id,
+        incident=draw(st.sampled_from(sorted(incidents))),
+        group=draw(st.sampled_from(GROUPS)),
+        outcome=draw(st.sampled_from(OUTCOMES)),
+        side=draw(
+            st.sampled_from(["independent", "official", "unknown", "perpetrator"])
+        ),
+        low=low,
+        high=None if width is None else low + width,
+        point=draw(st.none() | st.integers(0, 120)),
+        claimant=draw(st.none() | st.integers(1, 3)),
+        asserted_at=draw(
+            st.none() | st.integers(0, 3).map(lambda d: T0 + timedelta(d))
+        ),
+        retracted=draw(st.booleans()),
+        assessment=draw(
+            st.sampled_from(["unassessed", "credible", "contested", "discounted"])
+        ),
+        supersedes=draw(st.none() | st.integers(1, claim_id - 1))
+        if claim_id > 1
+        else None,
+        sources=frozenset(draw(st.sets(st.integers(1, 5), max_size=3))),
+    )
+
+
+@st.composite
+def reviews_for(draw, incidents) -> dict:
+    keys = st.tuples(
+        st.sampled_from(sorted(incidents)),
+        st.sampled_from(GROUPS),
+        st.sampled_from(OUTCOMES),
+    )
+    review = st.builds(
+        Review,
+        best=st.integers(0, 150),
+        low=st.none() | st.integers(0, 150),
+        high=st.none() | st.integers(0, 150),
+    )
+    return draw(st.dictionaries(keys, review, max_size=4))
+
+
+@st.composite
+def worlds(draw, with_reviews=True):
+    incidents = draw(incident_trees())
+    claims = draw(claim_lists(incidents))
+    reviews = draw(reviews_for(incidents)) if with_reviews else {}
+    return incidents, claims, reviews
+
+
+def within(low, value, high) -> bool:
+    return low <= value and (high is None or value <= high)
+
+
+@PROPERTY_SETTINGS
+@given(worlds())
+def test_every_row_keeps_low_at_most_best_at_most_high(world):
+    incidents, claims, reviews = world
+    for row in reconcile_all(claims, incidents, GROUP_PARENT, reviews).values():
+        assert within(row.low, row.best, row.high)
+
+
+@PROPERTY_SETTINGS
+@given(worlds(with_reviews=False))
+def test_a_whole_is_never_below_the_sum_of_its_parts(world):
+    incidents, claims, _ = world
+    rows = reconcile_all(claims, incidents, GROUP_PARENT)
+    child_incidents = children_by_parent(incidents)
+    subgroups = children_by_parent(GROUP_PARENT)
+    for (incident, group, outcome), row in rows.items():
+        for part_keys in (
+            [(c, group, outcome) for c in child_incidents.get(incident, [])],
+            [(incident, g, outcome) for g in subgroups.get(group, [])],
+        ):
+            parts = [rows[k] for k in part_keys if k in rows]
+            assert row.low >= sum(p.low for p in parts)
+            assert row.best >= sum(p.best for p in parts)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_a_new_claim_changes_only_its_own_key_and_the_tallies_above_it(data):
+    incidents, claims, reviews = data.draw(worlds())
+    new = data.draw(claims_with_id(incidents, len(claims) + 1))
+    new = replace(new, supersedes=None)  # a correction elsewhere reaches further
+
+    before = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
+    after = reconcile_all([*claims, new], incidents, GROUP_PARENT, reviews)
+
+    reached = {
+        (inc, grp, new.outcome)
+        for inc, grp in path_keys(new.incident, new.group, incidents, GROUP_PARENT)
+    }
+    for key in before.keys() | after.keys():
+        if key not in reached:
+            assert before.get(key) == after.get(key)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_the_result_does_not_depend_on_the_order_of_claims(data):
+    incidents, claims, reviews = data.draw(worlds())
+    shuffled = data.draw(st.permutations(claims))
+    assert reconcile_all(shuffled, incidents, GROUP_PARENT, reviews) == reconcile_all(
+        claims, incidents, GROUP_PARENT, reviews
+    )
+
+
+def recompute_path(rows, claims, key, incidents, reviews):
+    """What the Django layer does on a write: recompute one path from stored rows."""
+    incident, group, outcome = key
+    hidden = superseded_ids(claims)
+    child_incidents = children_by_parent(incidents)
+    subgroups = children_by_parent(GROUP_PARENT)
+    for inc, grp in path_keys(incident, group, incidents, GROUP_PARENT):
+        here = (inc, grp, outcome)
+        child_keys = [(c, grp, outcome) for c in child_incidents.get(inc, [])]
+        sub_keys = [(inc, g, outcome) for g in subgroups.get(grp, [])]
+        row = compute_tally(
+            counted_claims([c for c in claims if c.key == here], hidden),
+            [rows[k].as_part() for k in child_keys if k in rows],
+            [rows[k].as_part() for k in sub_keys if k in rows],
+            reviews.get(here),
+        )
+        if row is None:
+            rows.pop(here, None)
+        else:
+            rows[here] = row
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_recomputing_the_path_of_a_new_claim_equals_a_full_recompute(data):
+    incidents, claims, reviews = data.draw(worlds())
+    new = data.draw(claims_with_id(incidents, len(claims) + 1))
+    everything = [*claims, new]
+
+    rows = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
+    touched = [new.key]
+    replaced = [c for c in claims if c.id == new.supersedes]
+    if replaced and not new.retracted:
+        touched.append(replaced[0].key)  # a correction filed under another key
+    for key in touched:
+        recompute_path(rows, everything, key, incidents, reviews)
+
+    assert rows == reconcile_all(everything, incidents, GROUP_PARENT, reviews)
