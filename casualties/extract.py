@@ -1,0 +1,232 @@
+"""Suggest the casualty claims a pasted report paragraph makes.
+
+A suggestion is a quantity phrase read by `casualties.wording` (so a figure means
+the same here as when typed by hand), followed by a victim noun ("11 civilians")
+and tied to an outcome word in the same sentence ("were killed"). It is a starting
+point for the person entering claims, who confirms each one; anything without a
+victim noun and an outcome is left out rather than guessed.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from casualties.wording import Quantity, find_quantities
+
+
+@dataclass(frozen=True)
+class Candidate:
+    wording: str  # text[start:end]: the number phrase plus its noun, maybe verb
+    start: int
+    end: int
+    group: str  # victim-group slug
+    outcome: str  # killed, injured, abducted, missing, detained, freed
+    low: int
+    high: int | None
+    point: int | None
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """A whole-word pattern in which a space stands for any whitespace."""
+    return re.compile(rf"(?<!\w)(?:{pattern.replace(' ', r'\s+')})(?!\w)", re.I)
+
+
+# Tried longest match first, so "police officers" is police, not security-forces.
+_GROUP_NOUNS = tuple(
+    (group, _compile(nouns))
+    for group, nouns in (
+        (
+            "security-forces",
+            "security (?:personnel|forces?|officers?|officials?|men|staff)"
+            "|security force personnel|law enforcement (?:personnel|officers?)"
+            "|personnel|officers?",
+        ),
+        (
+            "police",
+            "police(?:m[ae]n|wom[ae]n)?|police (?:officers?|personnel|constables?)"
+            "|constables?|cops?",
+        ),
+        (
+            "paramilitary",
+            "paramilitar(?:y|ies)(?: (?:personnel|troops|soldiers?|forces|men))?"
+            "|(?:FC|Frontier Corps|Levies) (?:personnel|troops|soldiers?|men)"
+            "|Levies|Rangers",
+        ),
+        (
+            "military",
+            "soldiers?|troops|army (?:personnel|officers?|men)|military personnel"
+            "|servicem[ae]n",
+        ),
+        (
+            "militants",
+            "insurgents?|militants?|fighters?|terrorists?|attackers?|gunm[ae]n"
+            "|rebels?|separatists?|assailants?|(?:suicide )?bombers?",
+        ),
+        ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
+        (
+            "civilians",
+            "civilians?|wom[ae]n|child(?:ren)?|girls?|boys?|passengers?|villagers?"
+            "|residents?|labou?rers?|workers?|students?|pilgrims?|worshippers?"
+            "|bystanders?|commuters?|travell?ers?|tourists?|journalists?",
+        ),
+        ("all", "people|persons?|individuals?|victims?"),
+        ("unknown", "hostages?|m[ae]n|bodies"),
+    )
+)
+
+_OUTCOME_WORDS = {
+    "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
+    "|perished|slain|lost their lives",
+    "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt",
+    "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
+    "|taken hostage|held hostage",
+    "missing": "missing|disappeared|unaccounted for",
+    "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
+    "|captured|taken into custody",
+    "freed": "freed|freeing|escaped|released|rescued",
+}
+_OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
+
+# Between a number and its noun: "dozens of (the) injured", "10 Pakistani soldiers".
+_OF = re.compile(r"\s+of(?:\s+the)?(?=\s)", re.I)
+_MODIFIER = re.compile(
+    r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
+    r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian)(?=\s)",
+    re.I,
+)
+# Between a noun and its verb: "108 militants (were) killed", "are feared dead".
+_AUXILIARIES = re.compile(
+    r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|remain(?:s|ed)?"
+    r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to))*\s+",
+    re.I,
+)
+_AND = re.compile(r"\s*,\s*|\s*(?:,\s*)?(?:and|as well as|&)\s+", re.I)
+_NO_BEFORE = re.compile(r"\bno\s+\Z", re.I)
+_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|\Z)|\n")
+
+_MONTH_BEFORE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\Z"
+)
+_YEAR_AFTER = re.compile(r",?\s+\d{4}(?!\w)")
+_YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|until|by|during|from)|\d,)\s+\Z", re.I)
+
+
+@dataclass
+class _Found:
+    quantity: Quantity
+    group: str
+    end: int  # end of the noun, or of the verb when one follows it directly
+    outcome: str | None = None
+    outcome_follows: bool = False  # the verb comes straight after the noun
+    sentence: int = 0
+
+
+def _is_date(text: str, quantity: Quantity) -> bool:
+    """Dates and years ("January 31, 2026", "in 2024") say when, not how many."""
+    number = text[quantity.start : quantity.end]
+    before = text[max(0, quantity.start - 12) : quantity.start]
+    if _MONTH_BEFORE.search(before) or _YEAR_AFTER.match(text, quantity.end):
+        return True
+    is_year = re.fullmatch(r"(?:19|20)\d\d", number) is not None
+    return is_year and _YEAR_BEFORE.search(before) is not None
+
+
+def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
+    """The group and end of the victim noun after `pos`, past up to two modifiers."""
+    if of := _OF.match(text, pos):
+        pos = of.end()
+    for _ in range(3):
+        if not (space := _SPACE.match(text, pos)):
+            return None
+        nouns = [
+            (g, m.end()) for g, p in _GROUP_NOUNS if (m := p.match(text, space.end()))
+        ]
+        if nouns:
+            return max(nouns, key=lambda noun: noun[1])
+        if not (modifier := _MODIFIER.match(text, pos)):
+            return None
+        pos = modifier.end()
+    return None
+
+
+def _outcome_after(text: str, pos: int) -> re.Match[str] | None:
+    auxiliaries = _AUXILIARIES.match(text, pos)
+    return auxiliaries and _OUTCOME.match(text, auxiliaries.end())
+
+
+def _find(text: str, quantity: Quantity) -> _Found | None:
+    """A quantity with its victim noun, and its verb if that follows directly."""
+    noun = _victim_noun(text, quantity.end)
+    if noun:
+        group, end = noun
+        verb = _outcome_after(text, end)
+    elif _NO_BEFORE.search(text, 0, quantity.start):  # "no one was killed"
+        return None
+    else:  # "dozens of injuries", "at least 10 were killed": people, unnamed
+        of = _OF.match(text, quantity.end)
+        group, end = "all", of.end() if of else quantity.end
+        verb = _outcome_after(text, end)
+        if not verb:
+            return None
+    if verb:
+        return _Found(quantity, group, verb.end(), verb.lastgroup, True)
+    return _Found(quantity, group, end)
+
+
+def _resolve(
+    text: str, f: _Found, following: _Found | None, words: list[re.Match[str]]
+) -> None:
+    """Give `f` an outcome from the outcome words of its sentence, if one fits."""
+    before = [m for m in words if m.end() <= f.quantity.start]
+    after = [m for m in words if m.start() >= f.end]
+    if before and text[before[-1].end() : f.quantity.start].isspace():
+        f.outcome = before[-1].lastgroup  # "freed more than 30 inmates"
+    elif (
+        following
+        and following.outcome_follows
+        and _AND.fullmatch(text, f.end, following.quantity.start)
+    ):  # "11 civilians and 10 security personnel were killed": one verb for both
+        f.outcome, f.outcome_follows = following.outcome, True
+    elif before or after:
+        distances = [(f.quantity.start - m.end(), m) for m in before]
+        distances += [(m.start() - f.end, m) for m in after]
+        f.outcome = min(distances, key=lambda item: item[0])[1].lastgroup
+
+
+def extract_claims(text: str) -> list[Candidate]:
+    """Candidate casualty claims in `text`, in the order they appear."""
+    found = [
+        f
+        for q in find_quantities(text)
+        if not _is_date(text, q) and (f := _find(text, q))
+    ]
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    for f in found:
+        f.sentence = bisect_right(ends, f.quantity.start)
+    taken = {f.end for f in found if f.outcome_follows}
+    outcomes = [
+        (bisect_right(ends, m.start()), m)
+        for m in _OUTCOME.finditer(text)
+        if m.end() not in taken
+    ]
+    # Right to left, so a figure can share the verb of the figure after it.
+    for i in reversed(range(len(found))):
+        if not found[i].outcome:
+            following = found[i + 1] if i + 1 < len(found) else None
+            words = [m for s, m in outcomes if s == found[i].sentence]
+            _resolve(text, found[i], following, words)
+    return [
+        Candidate(
+            wording=text[f.quantity.start : f.end],
+            start=f.quantity.start,
+            end=f.end,
+            group=f.group,
+            outcome=f.outcome,
+            low=f.quantity.figure.low,
+            high=f.quantity.figure.high,
+            point=f.quantity.figure.point,
+        )
+        for f in found
+        if f.outcome
+    ]

@@ -1,0 +1,147 @@
+from pathlib import Path
+
+import pytest
+
+from casualties.extract import extract_claims
+
+REFERENCE = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "reference"
+    / "balochistan-2026-01-31.txt"
+)
+
+# (group, outcome, low, high, point) of every claim the reference report makes.
+REFERENCE_CLAIMS = {
+    ("civilians", "killed", 11, 11, 11),
+    ("security-forces", "killed", 10, 10, 10),
+    ("militants", "killed", 67, 67, 67),
+    ("militants", "killed", 108, None, 108),
+    ("militants", "killed", 41, 41, 41),
+    ("detainees", "freed", 31, None, None),
+    ("all", "injured", 24, None, None),
+}
+
+
+def figures(text):
+    return {(c.group, c.outcome, c.low, c.high, c.point) for c in extract_claims(text)}
+
+
+def test_it_finds_every_claim_in_the_reference_report_and_nothing_else():
+    assert figures(REFERENCE.read_text(encoding="utf-8")) == REFERENCE_CLAIMS
+
+
+def test_its_wording_is_the_span_it_points_at():
+    """The form highlights the span, so a wording off by a character misleads."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    candidates = extract_claims(text)
+    assert candidates
+    for candidate in candidates:
+        assert text[candidate.start : candidate.end] == candidate.wording
+
+
+def test_it_reads_the_wording_the_reporter_used():
+    text = REFERENCE.read_text(encoding="utf-8")
+    wordings = {c.wording for c in extract_claims(text)}
+    assert "at least 108 militants were killed" in wordings
+    assert "more than 30 inmates" in wordings
+    assert "dozens of injuries" in wordings
+
+
+def test_it_tells_apart_two_outcomes_in_one_sentence():
+    text = "Officials said five policemen were killed and more than 12 people were "
+    text += "injured."
+    candidates = extract_claims(text)
+    assert [(c.group, c.outcome, c.low, c.high, c.point) for c in candidates] == [
+        ("police", "killed", 5, 5, 5),
+        ("all", "injured", 13, None, None),
+    ]
+    for candidate in candidates:
+        assert text[candidate.start : candidate.end] == candidate.wording
+
+
+def test_it_shares_a_verb_between_figures_joined_by_and():
+    text = (
+        "Pakistani authorities said 11 civilians and 10 security personnel were killed"
+    )
+    assert figures(text) == {
+        ("civilians", "killed", 11, 11, 11),
+        ("security-forces", "killed", 10, 10, 10),
+    }
+
+
+def test_it_gives_each_object_the_verb_in_front_of_it():
+    text = "Gunmen killed 5 Pakistani soldiers and abducted 3 passengers."
+    assert figures(text) == {
+        ("military", "killed", 5, 5, 5),
+        ("civilians", "abducted", 3, 3, 3),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("3 policemen were killed", "police"),
+        ("3 police officers were killed", "police"),
+        ("3 soldiers were killed", "military"),
+        ("3 troops were killed", "military"),
+        ("3 FC personnel were killed", "paramilitary"),
+        ("3 Frontier Corps personnel were killed", "paramilitary"),
+        ("3 paramilitary troops were killed", "paramilitary"),
+        ("3 security officials were killed", "security-forces"),
+        ("3 fighters were killed", "militants"),
+        ("3 terrorists were killed", "militants"),
+        ("3 attackers were killed", "militants"),
+        ("3 prisoners were killed", "detainees"),
+        ("3 detainees were killed", "detainees"),
+        ("3 women were killed", "civilians"),
+        ("3 children were killed", "civilians"),
+        ("3 passengers were killed", "civilians"),
+        ("3 persons were killed", "all"),
+        ("3 were killed", "all"),
+    ],
+)
+def test_it_maps_the_victim_noun_to_a_group(text, group):
+    assert [c.group for c in extract_claims(text)] == [group]
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("4 people were killed", "killed"),
+        ("4 people are dead", "killed"),
+        ("4 people died", "killed"),
+        ("the death toll rose to 4 people", "killed"),
+        ("4 people were wounded", "injured"),
+        ("4 people were kidnapped", "abducted"),
+        ("4 people went missing", "missing"),
+        ("police arrested 4 people", "detained"),
+        ("4 prisoners escaped", "freed"),
+    ],
+)
+def test_it_maps_the_outcome_word_to_an_outcome(text, outcome):
+    assert [c.outcome for c in extract_claims(text)] == [outcome]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attacks on January 31, 2026 killed civilians.",
+        "In 2024 soldiers were killed in the district.",
+        "Militants were killed over the past 48 hours.",
+        "Militants were killed across a 48 hour period.",
+        "Attacks across more than a dozen locations killed civilians.",
+        "The second blast, at 10:30, killed civilians.",
+        "No one was killed.",
+        "11 civilians gathered at the market.",
+        "The BLA asserted a higher death toll than the government's figure.",
+    ],
+)
+def test_it_ignores_dates_durations_and_figures_that_are_not_casualties(text):
+    assert extract_claims(text) == []
+
+
+def test_it_leaves_out_a_figure_whose_verb_belongs_to_another():
+    """Only the soldiers were killed; the crowd merely gathered."""
+    text = "10 people gathered where 5 soldiers were killed."
+    assert figures(text) == {("military", "killed", 5, 5, 5)}
