@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.base import TaxonomyTerm, Undeletable, Versioned
+from incidents.base import Retractable, TaxonomyTerm, Versioned
 from incidents.models import Actor, Incident
 from sources.models import Report
 
@@ -97,8 +97,13 @@ class ClaimQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retracted_at__isnull=True)
 
+    def visible_to(self, user, *, include_retracted=False):
+        """Claims on incidents the user may read; retracted ones only on request."""
+        claims = self.filter(incident__in=Incident.objects.visible_to(user))
+        return claims if include_retracted else claims.active()
 
-class Claim(Versioned, Undeletable):
+
+class Claim(Versioned, Retractable):
     """One casualty figure as one claimant asserted it, with its provenance."""
 
     class Assessment(models.TextChoices):
@@ -150,8 +155,6 @@ class Claim(Versioned, Undeletable):
         max_length=12, choices=Assessment, default=Assessment.UNASSESSED
     )
     assessment_note = models.TextField(blank=True)
-    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    retraction_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -201,10 +204,6 @@ class Claim(Versioned, Undeletable):
         high = "open" if self.high is None else self.high
         return str(self.low) if self.high == self.low else f"{self.low}-{high}"
 
-    @property
-    def is_retracted(self) -> bool:
-        return self.retracted_at is not None
-
     def clean(self):
         errors = interval_errors(self.low, self.high, self.point)
         if (
@@ -249,15 +248,6 @@ class Claim(Versioned, Undeletable):
             super().save(*args, **kwargs)
             refresh_for_claim(self, before)
 
-    def retract(self, *, reason: str, user=None):
-        if not reason or not reason.strip():
-            raise ValidationError(
-                {"retraction_reason": "Say why the claim is retracted."}
-            )
-        self.retracted_at = timezone.now()
-        self.retraction_reason = reason
-        self.save()
-
 
 # The fields whose change can move a tally (rule 1 to 6 inputs).
 TALLY_INPUT_FIELDS = (
@@ -277,6 +267,9 @@ TALLY_INPUT_FIELDS = (
 
 
 class TallyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(incident__in=Incident.objects.visible_to(user))
+
     def needing_review(self):
         return self.filter(status__in=[Tally.Status.NEEDS_REVIEW, Tally.Status.STALE])
 
@@ -337,6 +330,7 @@ class Tally(Versioned):
                 fields=["group", "outcome", "incident"], name="tally_group_outcome"
             ),
             models.Index(fields=["status", "updated_at"], name="tally_status_updated"),
+            models.Index(fields=["outcome", "disputed"], name="tally_outcome_disputed"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 
 class TaxonomyTerm(models.Model):
@@ -37,6 +38,29 @@ class Undeletable(models.Model):
         raise ValidationError(
             f"{self._meta.verbose_name} records are retracted, never deleted."
         )
+
+
+class Retractable(Undeletable):
+    """A record withdrawn with a reason instead of deleted; it stays readable."""
+
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    def retract(self, *, reason: str, user=None):
+        if not reason or not reason.strip():
+            raise ValidationError({"retraction_reason": "Say why it is retracted."})
+        self.retracted_at = timezone.now()
+        self.retraction_reason = reason
+        if user is not None:
+            self._history_user = user  # read by django-simple-history
+        self.save()
 
 
 class Versioned(models.Model):

@@ -54,6 +54,10 @@ class Location(TreeNode):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            # The bbox filter of the incident list.
+            models.Index(fields=["longitude", "latitude"], name="location_lon_lat"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True)
@@ -169,6 +173,14 @@ class IncidentQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=Incident.Status.PUBLISHED)
+
+    def visible_to(self, user, *, include_retracted=False):
+        """Drafts only for those who may read them; retracted only on request."""
+        if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
+            if include_retracted:
+                return self
+            return self.exclude(status=Incident.Status.RETRACTED)
+        return self.published()
 
     def below(self, incident: "Incident"):
         """The incident and all its sub-incidents."""

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from incidents.base import Undeletable, Versioned
+from incidents.base import Retractable, Undeletable, Versioned
 from incidents.models import Actor
 
 
@@ -66,7 +66,7 @@ class Source(Versioned, Undeletable):
         return self.name
 
 
-class Report(Versioned, Undeletable):
+class Report(Versioned, Retractable):
     """One document from a source: an article, a statement, a post."""
 
     class Credibility(models.IntegerChoices):
@@ -89,8 +89,6 @@ class Report(Versioned, Undeletable):
     credibility = models.PositiveSmallIntegerField(
         choices=Credibility, default=Credibility.CANNOT_JUDGE
     )
-    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    retraction_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

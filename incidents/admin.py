@@ -1,0 +1,223 @@
+"""Admin for incidents, places, actors and their taxonomies.
+
+The admin is a staff tool, but it honours the same roles as the site: only
+publishers set an incident's status, and nothing kept for its history can be
+deleted from here.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from casualties.models import Claim
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    IncidentType,
+    Location,
+    Target,
+    TargetCategory,
+)
+
+
+def _hide_drafts(request, incidents):
+    """Drafts are for those allowed to read them (SPEC section 7)."""
+    if request.user.has_perm("incidents.view_draft_incident"):
+        return incidents
+    return incidents.exclude(status=Incident.Status.DRAFT)
+
+
+class NoDeleteMixin:
+    """For records that are retracted, never deleted (incidents/base.Undeletable).
+
+    Without the delete permission the admin also drops the "delete selected"
+    action and answers the delete view with 403.
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StampCreatorMixin:
+    """Record who created a row: `created_by` is not a form field."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class RetractionMixin:
+    """Freeze the reason of a retracted row: a retraction must keep its reason."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.retracted_at is not None:
+            readonly.append("retraction_reason")
+        return readonly
+
+
+@admin.register(IncidentType, TargetCategory)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name"]
+    search_fields = ["slug", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "code", "parent", "depth"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    fields = [
+        "name",
+        "kind",
+        "code",
+        "parent",
+        "latitude",
+        "longitude",
+        "path",
+        "depth",
+    ]
+    readonly_fields = ["path", "depth"]
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "country"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["parent", "country"]
+    autocomplete_fields = ["parent", "country"]
+
+
+class IncidentActorInline(admin.TabularInline):
+    model = IncidentActor
+    autocomplete_fields = ["actor"]
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+class ChildIncidentInline(admin.TabularInline):
+    """A read-only list of sub-incidents; each is edited on its own page."""
+
+    model = Incident
+    fk_name = "parent"
+    verbose_name = "sub-incident"
+    verbose_name_plural = "sub-incidents"
+    fields = ["title", "start_date", "status"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        return _hide_drafts(request, super().get_queryset(request))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimInline(admin.TabularInline):
+    """The claims made about this incident itself (reports: on the claim's page).
+
+    Reports stay off the inline because a claim's source count is computed
+    after its reports are saved, which the claim admin takes care of.
+    """
+
+    model = Claim
+    fields = [
+        "claimant",
+        "side",
+        "group",
+        "outcome",
+        "low",
+        "high",
+        "point",
+        "wording",
+        "assessment",
+        "retracted_at",
+    ]
+    autocomplete_fields = ["claimant"]
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claimant")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["retracted_at"]
+        if not request.user.has_perm("casualties.assess_claim"):
+            readonly.append("assessment")
+        return readonly
+
+
+@admin.register(Incident)
+class IncidentAdmin(NoDeleteMixin, StampCreatorMixin, SimpleHistoryAdmin):
+    list_display = ["title", "start_date", "type", "location", "status", "parent"]
+    list_filter = ["status", "type", "date_precision", "location_precision"]
+    search_fields = ["title", "summary"]
+    date_hierarchy = "start_date"
+    list_select_related = ["type", "location", "parent"]
+    autocomplete_fields = ["parent", "location", "responsibility_claimed_by"]
+    readonly_fields = ["path", "version", "created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "summary", "type", "parent"]}),
+        ("When", {"fields": ["start_date", "end_date", "date_precision"]}),
+        ("Where", {"fields": ["location", "location_precision"]}),
+        (
+            "Responsibility",
+            {"fields": ["responsibility_claimed_by", "responsibility_claim"]},
+        ),
+        ("Status", {"fields": ["status", "retraction_reason"]}),
+        (
+            "Record",
+            {
+                "fields": ["path", "version", "created_by", "created_at", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_inlines(self, request, obj):
+        if obj is None:  # a new incident has no sub-incidents yet
+            return [IncidentActorInline, TargetInline, ClaimInline]
+        return [IncidentActorInline, TargetInline, ChildIncidentInline, ClaimInline]
+
+    def get_queryset(self, request):
+        return _hide_drafts(request, super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        """Publishing and retracting are the editor's call (SPEC section 7)."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("incidents.publish_incident"):
+            readonly += ["status", "retraction_reason"]
+        return readonly
+
+
+@admin.register(IncidentActor)
+class IncidentActorAdmin(admin.ModelAdmin):
+    list_display = ["incident", "actor", "role"]
+    list_filter = ["role"]
+    search_fields = ["incident__title", "actor__name"]
+    list_select_related = ["incident", "actor"]
+    autocomplete_fields = ["incident", "actor"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["incident", "category", "description"]
+    list_filter = ["category"]
+    search_fields = ["incident__title", "description"]
+    list_select_related = ["incident", "category"]
+    autocomplete_fields = ["incident"]

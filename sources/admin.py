@@ -1,0 +1,43 @@
+"""Admin for outlets and their reports, with their history and no deletes."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents.admin import NoDeleteMixin, RetractionMixin, StampCreatorMixin
+from sources.models import Report, Source
+
+
+@admin.register(Source)
+class SourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "reliability", "affiliation"]
+    list_filter = ["kind", "reliability"]
+    search_fields = ["name", "url"]
+    list_select_related = ["affiliation"]
+    autocomplete_fields = ["affiliation"]
+    readonly_fields = ["version", "created_at", "updated_at"]
+
+
+@admin.register(Report)
+class ReportAdmin(
+    NoDeleteMixin, RetractionMixin, StampCreatorMixin, SimpleHistoryAdmin
+):
+    list_display = [
+        "title",
+        "source",
+        "published_at",
+        "language",
+        "credibility",
+        "retracted_at",
+    ]
+    list_filter = ["credibility", "language", "source__kind"]
+    search_fields = ["title", "url", "source__name"]
+    date_hierarchy = "published_at"
+    list_select_related = ["source"]
+    autocomplete_fields = ["source"]
+    readonly_fields = [
+        "retracted_at",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
