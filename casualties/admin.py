@@ -7,17 +7,16 @@ date through `casualties.tallies`.
 
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from casualties import tallies
+from casualties import services, tallies
 from casualties.models import (
     Claim,
     ClaimantSide,
     Outcome,
     Tally,
     VictimGroup,
-    interval_errors,
 )
 from incidents.admin import NoDeleteMixin, RetractionMixin, StampCreatorMixin
 
@@ -132,24 +131,28 @@ REVIEW_FIELDS = ["reviewed_best", "reviewed_low", "reviewed_high", "rationale"]
 
 
 class TallyReviewForm(forms.ModelForm):
-    """The review rules; `Tally.clean` checks only the computed figures."""
+    """The review rules of `casualties.services`, shown next to the admin's fields."""
 
     def clean(self):
         data = super().clean()
-        best, low, high = (
-            data.get("reviewed_best"),
-            data.get("reviewed_low"),
-            data.get("reviewed_high"),
-        )
-        if best is None and (low is not None or high is not None):
-            self.add_error("reviewed_best", "Give the reviewed best figure too.")
-        if best is not None and not data.get("rationale", "").strip():
-            self.add_error("rationale", "A reviewed figure needs a rationale.")
-        renamed = {"low": "reviewed_low", "high": "reviewed_high"}
-        for field, message in interval_errors(low, high, best).items():
-            if field == "point":
-                field, message = "best", message.replace("stated", "best")
-            self.add_error(renamed.get(field, f"reviewed_{field}"), message)
+        best = data.get("reviewed_best")
+        if best is None:
+            if data.get("reviewed_low") is not None or data.get("reviewed_high"):
+                self.add_error("reviewed_best", "Give the reviewed best figure too.")
+            return data
+        try:
+            services.validate_review(
+                self.instance,
+                best=best,
+                low=data.get("reviewed_low"),
+                high=data.get("reviewed_high"),
+                rationale=data.get("rationale", ""),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                name = field if field == "rationale" else f"reviewed_{field}"
+                for message in messages:
+                    self.add_error(name, message)
         return data
 
 
@@ -203,15 +206,20 @@ class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        """Stamp the review, then recompute: a review moves the sums above it.
+        """Review (or withdraw a review) through the service the API uses.
 
         Saving a review unchanged confirms it, which is how a stale one is
         cleared.
         """
-        reviewed = obj.reviewed_best is not None
-        obj.reviewed_by = request.user if reviewed else None
-        obj.reviewed_at = timezone.now() if reviewed else None
-        if reviewed:
-            obj.status = Tally.Status.REVIEWED
-        super().save_model(request, obj, form, change)
-        tallies.refresh_path(obj.incident_id, obj.group_id, obj.outcome_id)
+        if obj.reviewed_best is None:
+            services.clear_review(tally_id=obj.pk, user=request.user)
+            return
+        services.review_tally(
+            tally_id=obj.pk,
+            user=request.user,
+            best=obj.reviewed_best,
+            low=obj.reviewed_low,
+            high=obj.reviewed_high,
+            rationale=obj.rationale,
+            version=obj.version,  # the admin has no edit lock of its own
+        )

@@ -248,6 +248,14 @@ class Claim(Versioned, Retractable):
             super().save(*args, **kwargs)
             refresh_for_claim(self, before)
 
+    def set_reports(self, reports):
+        """Link the reports the claim was read in; its tallies count their sources."""
+        from casualties.tallies import refresh_path
+
+        with transaction.atomic():
+            self.reports.set(reports)
+            refresh_path(self.incident_id, self.group_id, self.outcome_id)
+
 
 # The fields whose change can move a tally (rule 1 to 6 inputs).
 TALLY_INPUT_FIELDS = (

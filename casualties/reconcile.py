@@ -290,12 +290,17 @@ def _inconsistent(own_high: int | None, sums: Sequence[Part]) -> bool:
 def _apply_review(
     review: Review, low: int, high: int | None
 ) -> tuple[int, int, int | None]:
-    """The editor's best wins; low and high give way so low <= best <= high holds."""
-    best = review.best
-    low = min(low if review.low is None else review.low, best)
-    high = high if review.high is None else review.high
-    if high is not None:
-        high = max(high, best)
+    """The editor's figures win inside the interval the claims and parts prove.
+
+    A review is made inside that interval; when later writes move it past the
+    review (the tally is stale by then), the review is clamped rather than
+    allowed to deny what the parts now prove, until an editor looks again.
+    """
+    best = _clamp(review.best, low, high)
+    if review.low is not None:
+        low = min(max(review.low, low), best)
+    if review.high is not None:
+        high = max(review.high if high is None else min(review.high, high), best)
     return low, best, high
 
 

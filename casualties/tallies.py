@@ -181,16 +181,25 @@ def _part(tally: Tally) -> reconcile.Part:
     return reconcile.Part(tally.low, tally.best, tally.high)
 
 
-def refresh_trees(root_ids: Collection[int]) -> int:
-    """Recompute every tally of the incident trees under these roots."""
-    scope = Q()
-    for root_id in root_ids:
-        scope |= Q(path__startswith=f"/{root_id}/")
+def refresh_trees(paths: Collection[str]) -> int:
+    """Recompute the incident trees that these paths lie in.
+
+    Used when the incident at the end of a path moves or is retracted: the
+    tallies above it, for the groups and outcomes it has figures for, change
+    under their reviewers, so reviewed ones there go stale.
+    """
+    scope, below = Q(), Q()
+    for path in paths:
+        scope |= Q(path__startswith=f"/{path.strip('/').split('/')[0]}/")
+        below |= Q(incident__path__startswith=path)
     incidents = Incident.objects.filter(scope)
+    moved = set(Tally.objects.filter(below).values_list("group_id", "outcome_id"))
+    above = {int(part) for path in paths for part in path.strip("/").split("/")[:-1]}
     return _recompute(
         Claim.objects.filter(incident__in=incidents),
         Tally.objects.filter(incident__in=incidents),
         dict(incidents.values_list("id", "parent_id")),
+        stale_keys={(i, g, o) for i in above for g, o in moved},
     )
 
 
@@ -203,7 +212,7 @@ def recompute_all() -> int:
     )
 
 
-def _recompute(claims, tallies, incident_parent) -> int:
+def _recompute(claims, tallies, incident_parent, stale_keys=frozenset()) -> int:
     existing = {(t.incident_id, t.group_id, t.outcome_id): t for t in tallies}
     reviews = {
         key: review for key, t in existing.items() if (review := _review(t)) is not None
@@ -212,7 +221,7 @@ def _recompute(claims, tallies, incident_parent) -> int:
         _claim_data(claims), incident_parent, _group_parents(), reviews
     )
     keys = set(computed) | set(existing)
-    return _sync({key: computed.get(key) for key in keys}, existing)
+    return _sync({key: computed.get(key) for key in keys}, existing, stale_keys)
 
 
 def _sync(

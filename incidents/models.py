@@ -305,11 +305,7 @@ class Incident(TreeNode, Versioned, Undeletable):
                 or (before["status"] == self.Status.RETRACTED)
                 != (self.status == self.Status.RETRACTED)
             ):
-                refresh_trees({_root_id(before["path"]), _root_id(self.path)})
-
-
-def _root_id(path: str) -> int:
-    return int(path.strip("/").split("/")[0])
+                refresh_trees({before["path"], self.path})
 
 
 class IncidentActor(models.Model):

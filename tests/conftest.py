@@ -10,6 +10,8 @@ from tests.factories import UserFactory
 def _plain_http_settings(settings):
     """Tests talk plain HTTP to an unbuilt static tree."""
     settings.SECURE_SSL_REDIRECT = False
+    # Hashing demo passwords properly costs a second each; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

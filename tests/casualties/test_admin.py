@@ -51,7 +51,8 @@ def _tally(incident, group="civilians") -> Tally:
 
 
 def _claimed_tally() -> Tally:
-    return _tally(ClaimFactory(claimant=ActorFactory()).incident)
+    claim = ClaimFactory(claimant=ActorFactory(), low=10, high=20, point=10)
+    return _tally(claim.incident)
 
 
 OBJECTS = {
@@ -205,7 +206,7 @@ def test_a_review_without_a_rationale_is_refused(client):
     response = client.post(_url(Tally, "change", tally.pk), {"reviewed_best": 11})
 
     assert response.context["adminform"].form.errors["rationale"] == [
-        "A reviewed figure needs a rationale."
+        "Say why this figure is the best estimate."
     ]
     tally.refresh_from_db()
     assert (tally.reviewed_best, tally.status) == (None, Tally.Status.AUTO)
@@ -219,8 +220,8 @@ def test_a_reviewed_low_above_the_reviewed_best_is_refused(client):
         {"reviewed_best": 11, "reviewed_low": 12, "rationale": "Counted."},
     )
 
-    assert response.context["adminform"].form.errors["reviewed_best"] == [
-        "The best figure cannot be below the low figure."
+    assert response.context["adminform"].form.errors["reviewed_low"] == [
+        "The low figure cannot be above the best figure."
     ]
 
 
@@ -240,11 +241,11 @@ def test_a_staff_analyst_sees_a_tally_but_cannot_review_it(client):
 
 def test_saving_a_stale_review_again_confirms_it(client):
     _staff(client, "editor")
-    claim = ClaimFactory()
+    claim = ClaimFactory(low=10, high=20, point=10)
     tally = _tally(claim.incident)
     review = {"reviewed_best": 11, "rationale": "The hospital list names eleven."}
     client.post(_url(Tally, "change", tally.pk), review)
-    claim.low = claim.high = claim.point = 9
+    claim.low, claim.high, claim.point = 9, 21, 9
     claim.save()
     assert _tally(claim.incident).status == Tally.Status.STALE
 

@@ -347,23 +347,31 @@ def test_review_sets_best_and_narrows_the_interval():
     assert (row.low, row.best, row.high) == (15, 20, 30)
 
 
-def test_review_below_the_computed_low_lowers_the_low():
+def test_a_review_sets_best_inside_the_interval():
+    row = tally([claim(low=5, high=50, point=40)], review=Review(best=12, low=8))
+    assert (row.low, row.best, row.high) == (8, 12, 50)
+
+
+def test_a_review_below_what_the_claims_prove_is_clamped_to_the_low():
     row = tally([claim(low=5, high=50)], review=Review(best=3))
-    assert (row.low, row.best, row.high) == (3, 3, 50)
+    assert (row.low, row.best, row.high) == (5, 5, 50)
 
 
-def test_review_above_the_computed_high_raises_the_high():
-    row = tally([claim(low=5, high=50)], review=Review(best=60))
-    assert (row.low, row.best, row.high) == (5, 60, 60)
+def test_a_review_above_the_computed_high_is_clamped_to_it():
+    row = tally([claim(low=5, high=50)], review=Review(best=60, high=70))
+    assert (row.low, row.best, row.high) == (5, 50, 50)
 
 
 def test_review_override_propagates_into_the_parents_sums():
     incidents = {1: None, 2: 1, 3: 1}
-    claims = [exact(10, id=1, incident=2), exact(5, id=2, incident=3)]
+    claims = [
+        claim(low=2, high=20, point=10, id=1, incident=2),
+        exact(5, id=2, incident=3),
+    ]
     reviews = {(2, "civilians", "killed"): Review(best=4)}
     rows = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
     parent = rows[(1, "civilians", "killed")]
-    assert (parent.low, parent.best, parent.high) == (9, 9, 15)
+    assert (parent.low, parent.best, parent.high) == (7, 9, 25)
     assert rows[(1, "all", "killed")].best == 9
 
 
