@@ -61,7 +61,9 @@ def _scaled(lower: str, scale: str) -> str:
 _BELOW_THOUSAND = _scaled(_BELOW_100, "hundred")
 _WORDS = _scaled(_scaled(_BELOW_THOUSAND, "thousand"), "million")
 _WORDS = rf"(?:zero|a\s+dozen|{_WORDS})"
-_DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)"
+# At most nine digits: larger figures are not casualty counts (and Python
+# refuses to convert a string of thousands of digits).
+_DIGITS = r"(?:\d{1,3}(?:,\d{3}){1,2}(?!\d)|\d{1,9})"
 
 # One number, in digits ("1,200") or words ("one hundred and eight"), never a
 # piece of a longer token such as "2nd", "1.5" or the "200" of "1,200".

@@ -2,11 +2,51 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+
+from casualties.api.stats import StatsView
+from casualties.api.tallies import IncidentTallyView
+from config.api_router import router
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the router: these two are not viewsets of their own resources.
+    path(
+        "api/v1/incidents/<int:pk>/tally/",
+        IncidentTallyView.as_view(),
+        name="api-incident-tally",
+    ),
+    path("api/v1/stats/", StatsView.as_view(), name="api-stats"),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path(
+        "api/v1/docs/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema"),
+        name="api-redoc",
+    ),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("incidents.urls")),
 ]
+
+
+def not_found(request, exception=None):
+    """API clients get JSON for an unknown URL too, not an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

@@ -29,7 +29,7 @@ class LocationQuerySet(models.QuerySet):
         return self.filter(path__startswith=location.path)
 
 
-class Location(TreeNode):
+class Location(TreeNode, Versioned):
     """A gazetteer entry: country > admin1 > admin2 > place, WGS84 coordinates."""
 
     class Kind(models.TextChoices):
@@ -107,7 +107,7 @@ class Location(TreeNode):
         return Location.objects.filter(pk__in=ids, kind=self.Kind.COUNTRY).first()
 
 
-class Actor(models.Model):
+class Actor(Versioned):
     """A party: state forces, a non-state armed group or another actor."""
 
     class Kind(models.TextChoices):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
@@ -69,3 +70,16 @@ def editor_client(client, editor):
 @pytest.fixture
 def admin_client(client, admin_user):
     return _client_for(client, admin_user)
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: an API client logged in as that user (anonymous without one)."""
+
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for

@@ -145,3 +145,8 @@ def test_it_leaves_out_a_figure_whose_verb_belongs_to_another():
     """Only the soldiers were killed; the crowd merely gathered."""
     text = "10 people gathered where 5 soldiers were killed."
     assert figures(text) == {("military", "killed", 5, 5, 5)}
+
+
+def test_it_ignores_figures_too_long_to_be_casualty_counts():
+    assert extract_claims("9" * 5000 + " civilians were killed") == []
+    assert extract_claims("0" * 20000) == []

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Fuzz the API against its own OpenAPI schema (issue 3, item 12).
+#
+# Starts the app on a local port over a fresh SQLite database holding the
+# reference case, then lets schemathesis send every operation of /api/v1/ at
+# least FUZZ_MAX_EXAMPLES generated requests as an editor (who may do
+# everything the API allows, DELETE included: the database is thrown away).
+# Any server error or answer that the schema does not describe fails the run.
+#
+# Settings (environment): FUZZ_PORT (8765), FUZZ_MAX_EXAMPLES (50),
+# FUZZ_TIMEOUT (seconds for schemathesis, 900), FUZZ_SEED (random if unset),
+# FUZZ_REPORT_DIR (writes a JUnit report there when set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+PORT=${FUZZ_PORT:-8765}
+BASE="http://127.0.0.1:${PORT}"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-api.XXXXXX")
+server_pid=""
+extra=()
+[[ -n "${FUZZ_SEED:-}" ]] && extra+=(--seed "$FUZZ_SEED")
+[[ -n "${FUZZ_REPORT_DIR:-}" ]] && extra+=(--report junit --report-dir "$FUZZ_REPORT_DIR")
+
+stop_server() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap stop_server EXIT
+
+# A throwaway database and plain local HTTP; nothing here reads the developer's.
+# DEBUG stays off, as in production: with it on, Django answers an unknown URL
+# with its HTML debug page instead of the API's JSON 404. LOG_LEVEL=ERROR keeps
+# the server log to tracebacks.
+export DATABASE_URL="sqlite:///${work}/fuzz.sqlite3"
+export DEBUG=0 SECURE_SSL_REDIRECT=0 PUBLIC_READ=0 LOG_LEVEL=ERROR
+export ALLOWED_HOSTS=127.0.0.1
+unset SECRET_KEY
+
+$PY manage.py migrate --noinput --verbosity 0
+$PY manage.py load_gazetteer >/dev/null
+$PY manage.py load_reference_case >/dev/null
+$PY manage.py create_demo_accounts --force >/dev/null
+token=$($PY manage.py issue_token editor)
+
+if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
+  echo "fuzz: port ${PORT} is already taken; set FUZZ_PORT" >&2
+  exit 1
+fi
+
+# One synchronous worker: SQLite takes one writer at a time, and schemathesis
+# below sends one request at a time, so nothing waits on a lock. Newer
+# gunicorns open a control socket in ~/.gunicorn, shared by every run: not ours.
+server=(--bind "127.0.0.1:${PORT}" --workers 1 --timeout 60 --limit-request-line 0)
+if [[ $(.venv/bin/gunicorn --help) == *--no-control-socket* ]]; then
+  server+=(--no-control-socket)
+fi
+.venv/bin/gunicorn config.wsgi:application "${server[@]}" \
+  --access-logfile /dev/null --error-logfile - >"$work/server.log" 2>&1 &
+server_pid=$!
+
+answers() {
+  $PY -c "import urllib.request as u; u.urlopen('${BASE}/api/v1/schema/', timeout=2)" \
+    2>/dev/null
+}
+ready=0
+for _ in $(seq 1 60); do
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "fuzz: the server did not start (is port ${PORT} taken?)" >&2
+    cat "$work/server.log" >&2
+    exit 1
+  fi
+  if answers; then
+    ready=1
+    break
+  fi
+  sleep 1
+done
+[[ $ready -eq 1 ]] || { echo "fuzz: no answer on ${BASE} after 60s" >&2; exit 1; }
+
+status=0
+timeout --signal=INT --kill-after=30 "${FUZZ_TIMEOUT:-900}" \
+  .venv/bin/schemathesis run "${BASE}/api/v1/schema/?format=json" \
+  --url "$BASE" \
+  --include-path-regex '^/api/v1/' \
+  --header "Authorization: Token ${token}" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --max-examples "${FUZZ_MAX_EXAMPLES:-50}" \
+  --workers 1 \
+  --request-timeout 60 \
+  --generation-database none \
+  --no-color "${extra[@]}" || status=$?
+
+if [[ $status -ne 0 ]]; then
+  if [[ $status -eq 124 || $status -eq 130 ]]; then
+    echo "fuzz: schemathesis ran past ${FUZZ_TIMEOUT:-900}s" >&2
+  fi
+  echo "--- server log: errors (4xx warnings left out) ---" >&2
+  grep -v -E '^(Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Precondition Failed|Unsupported Media Type|Not Acceptable):' \
+    "$work/server.log" | tail -n 300 >&2 || true
+fi
+exit "$status"

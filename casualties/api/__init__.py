@@ -1,0 +1,1 @@
+"""The REST API of casualty claims: serializers, viewsets and the CSV export."""

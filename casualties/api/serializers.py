@@ -1,0 +1,251 @@
+"""Claims as the API reads and writes them, and the extraction aid's shapes.
+
+Reading and writing differ on purpose: a claim is read with its claimant's name
+and its reports' sources, and written with ids. `ClaimWriteSerializer` answers
+with the read shape so that a client always sees one representation.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from rest_framework import serializers
+
+from casualties import tallies
+from casualties.models import Claim
+from incidents.models import Incident
+from sources.api.serializers import SourceReliabilityField, VersionedSerializer
+from sources.models import Report
+
+PERIOD_FIELDS = {"period_start": "start", "period_end": "end", "period_label": "label"}
+
+
+class PeriodSerializer(serializers.Serializer):
+    """The period a figure covers, nested in the claim (source="*")."""
+
+    start = serializers.DateTimeField(
+        source="period_start", required=False, allow_null=True
+    )
+    end = serializers.DateTimeField(
+        source="period_end", required=False, allow_null=True
+    )
+    label = serializers.CharField(
+        source="period_label",
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text='The period as worded: "over 48 hours".',
+    )
+
+
+class ClaimantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ClaimReportSerializer(serializers.ModelSerializer):
+    # A report may have no URL (a statement read out, a leaflet): "" is allowed.
+    url = serializers.CharField(read_only=True)
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    source_reliability = SourceReliabilityField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "title",
+            "url",
+            "source",
+            "source_name",
+            "source_reliability",
+            "credibility",
+        ]
+        read_only_fields = fields
+
+
+READ_FIELDS = [
+    "id",
+    "incident",
+    "claimant",
+    "side",
+    "group",
+    "outcome",
+    "reports",
+    "wording",
+    "low",
+    "high",
+    "point",
+    "asserted_at",
+    "period",
+    "supersedes",
+    "assessment",
+    "assessment_note",
+    "retracted_at",
+    "retraction_reason",
+    "created_by",
+    "version",
+    "created_at",
+    "updated_at",
+]
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """The read shape; the viewset prefetches everything it touches."""
+
+    claimant = ClaimantSerializer(read_only=True, allow_null=True)
+    reports = ClaimReportSerializer(many=True, read_only=True)
+    period = PeriodSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = READ_FIELDS
+        read_only_fields = READ_FIELDS
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key among the rows the requesting user may read.
+
+    `queryset` still names the model (for the schema); `visible(user)` narrows it.
+    """
+
+    def __init__(self, *, visible, **kwargs):
+        self.visible = visible
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.visible(getattr(request, "user", None) or AnonymousUser())
+
+
+class ClaimWriteSerializer(VersionedSerializer):
+    """What analysts and editors send. `assessment` is an editor's to set."""
+
+    ASSESSOR_FIELDS = ("assessment", "assessment_note")
+
+    incident = VisibleRelatedField(
+        queryset=Incident.objects.all(),
+        visible=Incident.objects.visible_to,
+        error_messages={"does_not_exist": "Unknown incident."},
+    )
+    supersedes = VisibleRelatedField(
+        queryset=Claim.objects.all(),
+        visible=lambda user: Claim.objects.visible_to(user, include_retracted=True),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Unknown claim."},
+    )
+    reports = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Report.objects.filter(retracted_at__isnull=True),
+        help_text="Ids of the reports the figure was read in.",
+    )
+    period = PeriodSerializer(source="*", required=False)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "incident",
+            "claimant",
+            "side",
+            "group",
+            "outcome",
+            "reports",
+            "wording",
+            "low",
+            "high",
+            "point",
+            "asserted_at",
+            "period",
+            "supersedes",
+            "assessment",
+            "assessment_note",
+            "version",
+        ]
+        extra_kwargs = {
+            # PostgreSQL's integer bound, so SQLite deployments refuse the same.
+            **{name: {"max_value": 2**31 - 1} for name in ("low", "high", "point")},
+            "assessment": {"help_text": "Editors only; ignored for others."},
+            "assessment_note": {"help_text": "Editors only; ignored for others."},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        view = self.context.get("view")
+        if request is None or getattr(view, "swagger_fake_view", False):
+            return fields  # building the schema: document the editor's form
+        if not request.user.has_perm("casualties.assess_claim"):
+            for name in self.ASSESSOR_FIELDS:
+                fields[name].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_nest_period(error.detail)) from None
+
+    def _not_validated(self, model):
+        # The period's columns arrive through the nested `period` field.
+        return super()._not_validated(model) - set(PERIOD_FIELDS)
+
+    def create(self, validated_data):
+        has_reports = bool(validated_data.get("reports"))  # create() pops it
+        with transaction.atomic():
+            claim = super().create(validated_data)
+            if has_reports:
+                _recount_sources(claim)
+        return claim
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            claim = super().update(instance, validated_data)
+            if "reports" in validated_data:
+                _recount_sources(claim)
+        return claim
+
+    def to_representation(self, instance):
+        return ClaimSerializer(instance, context=self.context).data
+
+
+def _recount_sources(claim: Claim) -> None:
+    """Claim.save() refreshed the tallies before the reports were set."""
+    tallies.refresh_path(claim.incident_id, claim.group_id, claim.outcome_id)
+
+
+def _nest_period(detail):
+    """Model messages about period_* columns belong under `period`."""
+    if not isinstance(detail, dict):
+        return detail
+    period = {
+        PERIOD_FIELDS[name]: detail.pop(name)
+        for name in list(detail)
+        if name in PERIOD_FIELDS
+    }
+    if period:
+        detail["period"] = period
+    return detail
+
+
+class ExtractTextSerializer(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=20_000,
+        trim_whitespace=False,
+        help_text="A pasted report paragraph (at most 20,000 characters).",
+    )
+
+
+class CandidateSerializer(serializers.Serializer):
+    wording = serializers.CharField(help_text="text[start:end].")
+    start = serializers.IntegerField(
+        help_text="Offset of the first character, in Unicode code points."
+    )
+    end = serializers.IntegerField(help_text="Offset just past the last character.")
+    group = serializers.CharField(help_text="Victim-group slug.")
+    outcome = serializers.CharField(help_text="Outcome slug.")
+    low = serializers.IntegerField()
+    high = serializers.IntegerField(allow_null=True, help_text="Null: open-ended.")
+    point = serializers.IntegerField(allow_null=True, help_text="The stated figure.")
+
+
+class ExtractedCandidatesSerializer(serializers.Serializer):
+    candidates = CandidateSerializer(many=True)

@@ -1,0 +1,316 @@
+"""Tallies through the API: read them, review them, and an incident's table.
+
+Tallies are computed and stored by casualties.tallies, so the API only reads
+them; the one write is the editor's review, which goes through
+casualties.services.review_tally like every other entry point.
+"""
+
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from casualties import reconcile, services
+from casualties.filters import TallyFilterSet
+from casualties.models import Tally
+from config.api import HTML_TAG
+from incidents.models import Incident
+from sources.api.views import ListFiltersMixin
+
+
+class SideIntervalSerializer(serializers.Serializer):
+    low = serializers.IntegerField(min_value=0)
+    high = serializers.IntegerField(
+        min_value=0, allow_null=True, help_text="Null when open-ended."
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Each side's own interval, keyed by side slug.",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "low": {"type": "integer", "minimum": 0},
+                "high": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "nullable": True,
+                    "description": "Null when open-ended.",
+                },
+            },
+            "required": ["low", "high"],
+        },
+    }
+)
+class BySideField(serializers.DictField):
+    child = SideIntervalSerializer()
+
+
+class TallyRowSerializer(serializers.ModelSerializer):
+    """The figures of one tally, as SPEC section 6 names them."""
+
+    group = serializers.CharField(source="group_id", read_only=True)
+    outcome = serializers.CharField(source="outcome_id", read_only=True)
+    high = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null when open-ended."
+    )
+    by_side = BySideField(read_only=True)
+
+    class Meta:
+        model = Tally
+        fields = [
+            "group",
+            "outcome",
+            "low",
+            "best",
+            "high",
+            "by_side",
+            "disputed",
+            "inconsistent",
+            "unattributed",
+            "claims",
+            "sources",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+class TallySerializer(TallyRowSerializer):
+    """A tally with its key, its review and its version (for the review)."""
+
+    incident = serializers.IntegerField(source="incident_id", read_only=True)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta(TallyRowSerializer.Meta):
+        fields = [
+            "id",
+            "incident",
+            *TallyRowSerializer.Meta.fields,
+            "reviewed_by",
+            "reviewed_at",
+            "rationale",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# The largest figure a PositiveIntegerField holds on every supported database.
+MAX_FIGURE = 2_147_483_647
+
+
+class TallyReviewSerializer(serializers.Serializer):
+    """The editor's figures; the interval rules live in review_tally."""
+
+    best = serializers.IntegerField(min_value=0, max_value=MAX_FIGURE)
+    low = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_FIGURE,
+        required=False,
+        allow_null=True,
+        help_text="Leave out to keep the computed low.",
+    )
+    high = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_FIGURE,
+        required=False,
+        allow_null=True,
+        help_text="Leave out to keep the computed high (open stays open).",
+    )
+    rationale = serializers.CharField(max_length=5000)
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_FIGURE, help_text="The tally's version you reviewed."
+    )
+
+    def validate_rationale(self, value):
+        if HTML_TAG.search(value):
+            raise serializers.ValidationError("HTML markup is not allowed here.")
+        return value
+
+
+class CanReviewTallies(permissions.BasePermission):
+    """Editors and admins: the `review_tally` permission of SPEC section 7."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated) and user.has_perm(
+            "casualties.review_tally"
+        )
+
+
+DETAIL = inline_serializer("Detail", fields={"detail": serializers.CharField()})
+CONFLICT = inline_serializer(
+    "TallyConflict",
+    fields={
+        "detail": serializers.CharField(),
+        "version": serializers.IntegerField(help_text="The current version."),
+    },
+)
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Field-named messages: {field: [message]}."
+)
+NO_ACCESS = OpenApiResponse(DETAIL, description="Not logged in, or not allowed.")
+ETAG = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The quoted version of the tally.",
+)
+
+
+class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
+    """Stored tallies of the incidents the user may read, with the review queue's
+    filters (`status=needs_review&status=stale`)."""
+
+    queryset = Tally.objects.select_related("reviewed_by")
+    serializer_class = TallySerializer
+    filterset_class = TallyFilterSet
+    ordering_fields = ["group", "outcome", "low", "best", "updated_at", "id"]
+    # Incidents in their own order (newest first), as on the incident list.
+    ordering = ["incident", "group", "outcome", "id"]
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user)
+
+    @extend_schema(
+        responses={
+            200: TallySerializer(many=True),
+            400: FIELD_ERRORS,
+            401: NO_ACCESS,
+            403: NO_ACCESS,
+            404: OpenApiResponse(DETAIL, description="No such page."),
+        }
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[ETAG],
+        responses={200: TallySerializer, 401: NO_ACCESS, 403: NO_ACCESS, 404: DETAIL},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return _with_etag(super().retrieve(request, *args, **kwargs))
+
+    @extend_schema(
+        summary="Review a tally (editors)",
+        description=(
+            "Set the accepted best figure, optionally narrowing low and high, "
+            "with a rationale. The figures must lie inside the interval the "
+            "claims support; the override then counts in every tally above "
+            "this one. A stale `version` gets 409 and changes nothing."
+        ),
+        request=TallyReviewSerializer,
+        parameters=[ETAG],
+        responses={
+            200: TallySerializer,
+            400: FIELD_ERRORS,
+            401: NO_ACCESS,
+            403: NO_ACCESS,
+            404: DETAIL,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanReviewTallies])
+    def review(self, request, pk=None):
+        tally = self.get_object()
+        review = TallyReviewSerializer(data=request.data)
+        review.is_valid(raise_exception=True)
+        try:
+            tally = services.review_tally(
+                tally_id=tally.pk,
+                user=request.user,
+                best=review.validated_data["best"],
+                low=review.validated_data.get("low"),
+                high=review.validated_data.get("high"),
+                rationale=review.validated_data["rationale"],
+                version=review.validated_data["version"],
+            )
+        except services.Conflict as conflict:
+            return Response(
+                {
+                    "detail": "The tally changed since that version.",
+                    "version": conflict.current_version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        tally = self.get_queryset().get(pk=tally.pk)  # with reviewed_by joined
+        return _with_etag(Response(TallySerializer(tally).data))
+
+
+def _with_etag(response: Response) -> Response:
+    """The version as an ETag, like every other versioned representation."""
+    response["ETag"] = f'"{response.data["version"]}"'
+    return response
+
+
+def _table_order():
+    """Outcomes in SPEC order, then groups top-down, so `all` leads each outcome."""
+    groups = list(reconcile.GROUP_PARENT)
+    return [
+        Case(
+            *(
+                When(outcome=slug, then=Value(i))
+                for i, slug in enumerate(reconcile.OUTCOMES)
+            ),
+            default=Value(len(reconcile.OUTCOMES)),
+            output_field=IntegerField(),
+        ),
+        "outcome",
+        Case(
+            *(When(group=slug, then=Value(i)) for i, slug in enumerate(groups)),
+            default=Value(len(groups)),
+            output_field=IntegerField(),
+        ),
+        "group",
+        "id",
+    ]
+
+
+@extend_schema(
+    summary="The tally table of one incident",
+    parameters=[
+        OpenApiParameter(
+            "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Incident id."
+        )
+    ],
+    responses={
+        200: TallyRowSerializer(many=True),
+        401: NO_ACCESS,
+        403: NO_ACCESS,
+        404: DETAIL,
+    },
+)
+class IncidentTallyView(generics.ListAPIView):
+    """Every tally row of one incident as a plain array (SPEC section 6), the
+    table the incident page shows; 404 when the incident is not visible."""
+
+    queryset = Tally.objects.all()
+    serializer_class = TallyRowSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return Tally.objects.filter(incident=self.kwargs["pk"]).order_by(
+            *_table_order()
+        )
+
+    def list(self, request, *args, **kwargs):
+        # Here, not in get_queryset: the permission check calls that first, and
+        # a visitor who may not read at all must not learn which ids exist.
+        visible = Incident.objects.visible_to(request.user)
+        get_object_or_404(visible.only("pk"), pk=kwargs["pk"])
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,221 @@
+"""What every API resource shares: permissions by role, pagination, optimistic
+locking, retraction instead of deletion, and model validation in serializers.
+
+Viewsets stay a handful of declarations because the rules live here once.
+"""
+
+import copy
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+
+class Pagination(PageNumberPagination):
+    """`page` and `page_size` (at most 1000; larger asks get 1000 rows)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class RolePermission(permissions.DjangoModelPermissions):
+    """SPEC section 7 through the groups' model permissions.
+
+    Reading needs the model's view permission (every role has it); writing
+    needs add/change; DELETE retracts, which is an editor's act. Anonymous
+    visitors may read only when the deployment turns PUBLIC_READ on.
+    """
+
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": [],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["incidents.publish_incident"],
+    }
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS and settings.PUBLIC_READ:
+            return True
+        if getattr(view, "_ignore_model_permissions", False):
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)
+
+
+def can_read_drafts(user) -> bool:
+    return user.is_authenticated and user.has_perm("incidents.view_draft_incident")
+
+
+def can_edit(user) -> bool:
+    """Editors: publish, retract, assess claims and review tallies."""
+    return user.is_authenticated and user.has_perm("incidents.publish_incident")
+
+
+def exception_handler(exc, context):
+    """Model validation errors become 400s with field-level messages."""
+    # Imported here: rest_framework.views imports the permission classes above.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_message_dict(exc))
+    return drf_exception_handler(exc, context)
+
+
+def _message_dict(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """Runs the model's own validation (clean() and constraints) on API input.
+
+    DRF does not call Model.full_clean; this does, on an unsaved copy, so the
+    API refuses exactly what forms and the admin refuse, with the same
+    field-named messages. Text that contains HTML markup is refused too: the
+    API stores data, not markup.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        errors = {
+            name: ["HTML markup is not allowed here."]
+            for name, value in attrs.items()
+            if isinstance(value, str) and HTML_TAG.search(value)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        self._full_clean(attrs)
+        return attrs
+
+    def _full_clean(self, attrs):
+        model = self.Meta.model
+        instance = model() if self.instance is None else copy.copy(self.instance)
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=self._not_validated(model))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_message_dict(error)) from None
+
+    def _not_validated(self, model):
+        """Fields the client cannot send are not the client's to fix."""
+        return {
+            f.name
+            for f in model._meta.concrete_fields
+            if f.name not in self.fields or not f.editable
+        }
+
+
+class VersionedSerializer(CleanModelSerializer):
+    """Declares `version` as input so the schema tells clients to send it.
+
+    VersionedMixin compares it with the stored one before the serializer runs;
+    here it is dropped so that a client can never set the counter itself.
+    """
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "The version you read. Required on updates (or send If-Match); "
+            "a stale one gets 409 and changes nothing."
+        ),
+    )
+
+    def validate(self, attrs):
+        attrs.pop("version", None)
+        return super().validate(attrs)
+
+
+class VersionedMixin:
+    """Optimistic locking: updates carry `version` (or If-Match); a stale one
+    gets 409 (412 for If-Match) and changes nothing. Reads carry an ETag."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            instance = (
+                # of=("self",): lock the row only; PostgreSQL refuses FOR UPDATE
+                # on the nullable side of the outer joins of select_related.
+                self.get_queryset()
+                .select_for_update(of=("self",))
+                .get(pk=self.get_object().pk)
+            )
+            stale = self._stale_version(request, instance)
+            if stale is not None:
+                return stale
+            response = super().update(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def _stale_version(self, request, instance):
+        if_match = request.headers.get("If-Match")
+        if if_match is not None:
+            if if_match.strip('"W/ ') != str(instance.version):
+                return Response(
+                    {"detail": "The resource changed since that version."},
+                    status=status.HTTP_412_PRECONDITION_FAILED,
+                )
+            return None
+        sent = request.data.get("version") if hasattr(request.data, "get") else None
+        if sent is None:
+            raise exceptions.ValidationError(
+                {"version": ["Send the version you are updating (or If-Match)."]}
+            )
+        try:
+            sent = int(sent)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(
+                {"version": ["A valid integer is required."]}
+            ) from None
+        if sent != instance.version:
+            return Response(
+                {
+                    "detail": "The resource changed since that version.",
+                    "version": instance.version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return None
+
+
+class RetractSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RetractMixin:
+    """DELETE retracts: the record stays, with its reason and history."""
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        reason = RetractSerializer(data=request.data or request.query_params)
+        reason.is_valid(raise_exception=True)
+        with transaction.atomic():
+            self.retract(instance, reason.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def retract(self, instance, reason: str):
+        instance.retracted_at = timezone.now()
+        instance.retraction_reason = reason
+        instance.save()

@@ -1,0 +1,94 @@
+"""The error answers every API operation can give, added to the schema once.
+
+Viewsets document their own successes and their particular errors. The errors
+that come from the shared machinery (authentication, permissions, a missing
+object, an invalid page, a body of the wrong media type, a stale `version`)
+are the same everywhere, so this hook documents them here instead of in every
+@extend_schema. It only fills gaps: a response a view describes itself is left
+as it is.
+"""
+
+DETAIL = "ErrorDetail"
+FIELD_ERRORS = "FieldErrors"
+
+SCHEMAS = {
+    DETAIL: {
+        "type": "object",
+        "description": "Why the request was refused.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    FIELD_ERRORS: {
+        "type": "object",
+        "description": (
+            'Messages by field: {"field": ["message", ...]}; nested fields nest, '
+            "and `non_field_errors` holds the rest. Nothing was stored."
+        ),
+        "additionalProperties": {},
+    },
+}
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _response(description: str, schema: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
+        },
+    }
+
+
+def _sends_version(operation: dict, schemas: dict) -> bool:
+    """Updates of versioned resources (config.api.VersionedMixin)."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        ref = media.get("schema", {}).get("$ref", "")
+        schema = schemas.get(ref.rsplit("/", 1)[-1], {})
+        if "version" in schema.get("properties", {}):
+            return True
+    return False
+
+
+def _errors(path: str, method: str, operation: dict, schemas: dict) -> dict:
+    query = {
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "query"
+    }
+    errors = {
+        "401": _response("No credentials, or a bad token.", DETAIL),
+        "403": _response("The role may not do this (SPEC section 7).", DETAIL),
+    }
+    if query or method in WRITES:
+        errors["400"] = _response("Invalid parameters or body.", FIELD_ERRORS)
+    if "{" in path or "page" in query or "format" in query:
+        errors["404"] = _response(
+            "No such object (or not visible to the role), no such page, or an "
+            "unknown format.",
+            DETAIL,
+        )
+    if method in {"put", "patch"} and _sends_version(operation, schemas):
+        errors["409"] = _response(
+            "The `version` sent is stale; nothing changed.", DETAIL
+        )
+        errors["412"] = _response("If-Match names a stale version.", DETAIL)
+    if method in WRITES:
+        errors["415"] = _response("The body's media type is not accepted.", DETAIL)
+    return errors
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            responses = operation.setdefault("responses", {})
+            errors = _errors(path, method, operation, schemas)
+            for code, response in errors.items():
+                responses.setdefault(code, response)
+    for name, schema in SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    return result

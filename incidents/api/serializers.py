@@ -1,0 +1,494 @@
+"""Incident and gazetteer representations, and the writes analysts may make."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from casualties.models import Tally
+from config.api import HTML_TAG, CleanModelSerializer, VersionedSerializer, can_edit
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    IncidentType,
+    Location,
+    Target,
+    TargetCategory,
+)
+
+HEADLINE_GROUP = "all"
+HEADLINE_OUTCOMES = ("killed", "injured")
+MAX_ITEMS = 100  # targets or actor roles on one incident
+
+
+def path_ids(path: str | None) -> list[int]:
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
+class Gazetteer:
+    """The admin1 and country above locations, read off their materialised paths.
+
+    `load` fetches every country and admin1 on a batch of paths in one query, so
+    a page (or an export chunk) costs one query however many rows it has.
+    """
+
+    AREAS = (Location.Kind.COUNTRY, Location.Kind.ADMIN1)
+
+    def __init__(self):
+        self._areas: dict[int, tuple[str, str, str | None]] = {}
+        self._asked: set[int] = set()
+
+    def load(self, paths: Iterable[str | None]) -> None:
+        wanted = {pk for path in paths for pk in path_ids(path)} - self._asked
+        if not wanted:
+            return
+        rows = Location.objects.filter(pk__in=wanted, kind__in=self.AREAS).values_list(
+            "pk", "kind", "name", "code"
+        )
+        self._areas.update((pk, (kind, name, code)) for pk, kind, name, code in rows)
+        self._asked |= wanted
+
+    def forget_places(self) -> None:
+        """Keep the (few) areas, drop the ids asked for: memory stays bounded."""
+        self._asked = set(self._areas)
+
+    def admin1_and_country(self, path: str | None) -> tuple[str | None, str | None]:
+        ids = path_ids(path)
+        if not self._asked.issuperset(ids):
+            self.load([path])
+        admin1 = country = None
+        for pk in ids:
+            kind, name, code = self._areas.get(pk, (None, None, None))
+            if kind == Location.Kind.ADMIN1:
+                admin1 = name
+            elif kind == Location.Kind.COUNTRY:
+                country = code
+        return admin1, country
+
+
+class IncidentPlaceSerializer(serializers.Serializer):
+    """Where an incident happened, with the areas above the place."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    admin1 = serializers.CharField(allow_null=True, help_text="Province name.")
+    country_code = serializers.CharField(allow_null=True, help_text="ISO alpha-2.")
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    precision = serializers.ChoiceField(choices=Incident.LocationPrecision.choices)
+
+
+class TallyFigureSerializer(serializers.Serializer):
+    low = serializers.IntegerField()
+    best = serializers.IntegerField()
+    high = serializers.IntegerField(allow_null=True, help_text="Null: open-ended.")
+    disputed = serializers.BooleanField()
+
+
+class HeadlineTalliesSerializer(serializers.Serializer):
+    """Killed and injured, victim group `all`; null where nobody claimed any."""
+
+    killed = TallyFigureSerializer(allow_null=True)
+    injured = TallyFigureSerializer(allow_null=True)
+
+
+def headline_tallies(tallies: Iterable[Tally]) -> dict:
+    figures = dict.fromkeys(HEADLINE_OUTCOMES)
+    for tally in tallies:
+        if tally.group_id == HEADLINE_GROUP and tally.outcome_id in figures:
+            figures[tally.outcome_id] = {
+                "low": tally.low,
+                "best": tally.best,
+                "high": tally.high,
+                "disputed": tally.disputed,
+            }
+    return figures
+
+
+class TermField(serializers.SlugRelatedField):
+    """A taxonomy term by its slug, which is its primary key: read with no join."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", **kwargs)
+
+    def use_pk_only_optimization(self):
+        return True
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class TargetSerializer(CleanModelSerializer):
+    category = TermField(queryset=TargetCategory.objects.all())
+
+    class Meta:
+        model = Target
+        fields = ["category", "description"]
+
+
+class ActorRoleSerializer(CleanModelSerializer):
+    name = serializers.CharField(source="actor.name", read_only=True)
+
+    class Meta:
+        model = IncidentActor
+        fields = ["actor", "name", "role"]
+
+
+class ResponsibilitySerializer(serializers.Serializer):
+    """Who claimed the incident, and how (statement, videos, ...)."""
+
+    claimed_by = serializers.PrimaryKeyRelatedField(
+        source="responsibility_claimed_by",
+        queryset=Actor.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    claimed_by_name = serializers.CharField(
+        source="responsibility_claimed_by.name", read_only=True, allow_null=True
+    )
+    how = serializers.CharField(
+        source="responsibility_claim", required=False, allow_blank=True, max_length=5000
+    )
+
+
+class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
+    """A parent the user may read (analysts see drafts, nobody a retracted one)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Incident.objects.none()
+        return Incident.objects.visible_to(request.user)
+
+
+class IncidentSerializer(CleanModelSerializer):
+    type = TermField(queryset=IncidentType.objects.all())
+    parent = VisibleIncidentField(
+        queryset=Incident.objects.all(), allow_null=True, required=False
+    )
+    location = serializers.SerializerMethodField()
+    location_id = serializers.PrimaryKeyRelatedField(
+        source="location",
+        queryset=Location.objects.all(),
+        allow_null=True,
+        required=False,
+        write_only=True,
+        help_text="The location (id); read back as `location`.",
+    )
+    targets = TargetSerializer(many=True, required=False, max_length=MAX_ITEMS)
+    actors = ActorRoleSerializer(
+        source="actor_roles", many=True, required=False, max_length=MAX_ITEMS
+    )
+    responsibility = ResponsibilitySerializer(source="*", required=False)
+    children_count = serializers.SerializerMethodField()
+    headline_tallies = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you are updating: required on update (or If-Match).",
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "type",
+            "status",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "location",
+            "location_id",
+            "location_precision",
+            "parent",
+            "children_count",
+            "targets",
+            "actors",
+            "responsibility",
+            "headline_tallies",
+            "retraction_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["retraction_reason", "created_at", "updated_at"]
+        extra_kwargs = {
+            "location_precision": {
+                "write_only": True,
+                "help_text": "Read back as `location.precision`.",
+            },
+            "summary": {"max_length": 20000},
+        }
+
+    NESTED = ("targets", "actor_roles")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self._may_set_status():
+            fields["status"].read_only = True
+        return fields
+
+    def _may_set_status(self) -> bool:
+        view = self.context.get("view")
+        if getattr(view, "swagger_fake_view", False):
+            return True  # the schema describes what editors may send
+        request = self.context.get("request")
+        return request is not None and can_edit(request.user)
+
+    @extend_schema_field(IncidentPlaceSerializer(allow_null=True))
+    def get_location(self, incident):
+        place = incident.location
+        if place is None:
+            return None
+        gazetteer = self.context.get("gazetteer") or Gazetteer()
+        admin1, country = gazetteer.admin1_and_country(place.path)
+        return {
+            "id": place.pk,
+            "name": place.name,
+            "admin1": admin1,
+            "country_code": country,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "precision": incident.location_precision,
+        }
+
+    def get_children_count(self, incident) -> int:
+        count = getattr(incident, "children_count", None)
+        if count is None:
+            request = self.context.get("request")
+            children = Incident.objects.filter(parent=incident)
+            if request is not None:
+                children = children.visible_to(request.user)
+            count = children.count()
+        return count
+
+    @extend_schema_field(HeadlineTalliesSerializer)
+    def get_headline_tallies(self, incident):
+        tallies = getattr(incident, "headline", None)
+        if tallies is None:
+            tallies = incident.tallies.filter(
+                group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
+            )
+        return headline_tallies(tallies)
+
+    def validate_status(self, value):
+        if value == Incident.Status.RETRACTED:
+            raise serializers.ValidationError(
+                "Retract with DELETE and a reason, not by setting the status."
+            )
+        return value
+
+    def validate_actors(self, roles):
+        keys = [(role["actor"].pk, role["role"]) for role in roles]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError("An actor is listed twice in one role.")
+        return roles
+
+    def validate(self, attrs):
+        self._refuse_status_change()
+        return super().validate(attrs)
+
+    def _refuse_status_change(self):
+        """A non-editor sending a status other than the current one is told so."""
+        if self.fields["status"].read_only is False or not hasattr(
+            self.initial_data, "get"
+        ):
+            return
+        sent = self.initial_data.get("status")
+        current = self.instance.status if self.instance else Incident.Status.DRAFT
+        if sent is not None and sent != current:
+            raise serializers.ValidationError(
+                {"status": ["Only editors may publish or change the status."]}
+            )
+
+    def _full_clean(self, attrs):
+        flat = {name: value for name, value in attrs.items() if name not in self.NESTED}
+        super()._full_clean(flat)
+
+    def create(self, validated_data):
+        nested = self._pop_nested(validated_data)
+        with transaction.atomic():
+            incident = super().create(validated_data)
+            self._replace_nested(incident, nested)
+        return incident
+
+    def update(self, instance, validated_data):
+        nested = self._pop_nested(validated_data)
+        with transaction.atomic():
+            incident = super().update(instance, validated_data)
+            self._replace_nested(incident, nested)
+        return incident
+
+    def _pop_nested(self, validated_data) -> dict:
+        validated_data.pop("version", None)  # checked by VersionedMixin, never set
+        return {
+            name: validated_data.pop(name)
+            for name in self.NESTED
+            if name in validated_data
+        }
+
+    def _replace_nested(self, incident, nested: dict) -> None:
+        if "targets" in nested:
+            incident.targets.all().delete()
+            Target.objects.bulk_create(
+                Target(incident=incident, **target) for target in nested["targets"]
+            )
+        if "actor_roles" in nested:
+            incident.actor_roles.all().delete()
+            IncidentActor.objects.bulk_create(
+                IncidentActor(incident=incident, **role)
+                for role in nested["actor_roles"]
+            )
+
+
+class LocationSerializer(VersionedSerializer):
+    """A gazetteer entry. Analysts add districts and places; countries and
+    provinces come from ISO 3166 (load_gazetteer) and are not edited here."""
+
+    WRITABLE_KINDS = (Location.Kind.ADMIN2, Location.Kind.PLACE)
+    PARENT_KINDS = {
+        Location.Kind.ADMIN2: {Location.Kind.ADMIN1},
+        Location.Kind.PLACE: {
+            Location.Kind.ADMIN1,
+            Location.Kind.ADMIN2,
+            Location.Kind.PLACE,
+        },
+    }
+
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "code",
+            "parent",
+            "latitude",
+            "longitude",
+            "version",
+        ]
+        extra_kwargs = {
+            "latitude": {"min_value": -90, "max_value": 90},
+            "longitude": {"min_value": -180, "max_value": 180},
+        }
+
+    def validate(self, attrs):
+        if self.instance is not None and self.instance.kind not in self.WRITABLE_KINDS:
+            raise serializers.ValidationError(
+                {"kind": ["Countries and provinces come from ISO 3166; not editable."]}
+            )
+        merged = {
+            name: attrs.get(name, getattr(self.instance, name, None))
+            for name in ("kind", "parent", "latitude", "longitude")
+        }
+        errors = self._place_errors(**merged)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().validate(attrs)
+
+    def _place_errors(self, *, kind, parent, latitude, longitude) -> dict:
+        if kind not in self.WRITABLE_KINDS:
+            return {"kind": ["Only districts (admin2) and places can be added here."]}
+        errors = {}
+        if parent is None:
+            errors["parent"] = ["A new place needs the area it lies in."]
+        elif parent.kind not in self.PARENT_KINDS[kind]:
+            allowed = ", ".join(sorted(self.PARENT_KINDS[kind]))
+            errors["parent"] = [f"A {kind} lies in one of: {allowed}."]
+        for name, value in (("latitude", latitude), ("longitude", longitude)):
+            if value is None:
+                errors[name] = ["Give the coordinates of the place."]
+        return errors
+
+
+class ActorSerializer(VersionedSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        max_length=50,
+        required=False,
+        help_text="Other names.",
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["id", "name", "kind", "parent", "country", "aliases", "version"]
+        extra_kwargs = {
+            "country": {
+                "queryset": Location.objects.filter(kind=Location.Kind.COUNTRY),
+                "help_text": "The country of a state actor (a country's id).",
+            }
+        }
+
+    def validate_aliases(self, aliases):
+        if any(HTML_TAG.search(alias) for alias in aliases):
+            raise serializers.ValidationError("HTML markup is not allowed here.")
+        return aliases
+
+
+class TargetRowSerializer(serializers.ModelSerializer):
+    category = TermField(read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "incident", "category", "description"]
+        read_only_fields = fields
+
+
+class ExportRowSerializer(serializers.Serializer):
+    """One incident as the CSV export has it (and a GeoJSON feature's properties)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    type = serializers.CharField(help_text="Incident type slug.")
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    date_precision = serializers.ChoiceField(choices=Incident.DatePrecision.choices)
+    parent = serializers.IntegerField(allow_null=True)
+    location_id = serializers.IntegerField(allow_null=True)
+    location_name = serializers.CharField(allow_null=True)
+    admin1 = serializers.CharField(allow_null=True)
+    country_code = serializers.CharField(allow_null=True)
+    location_precision = serializers.ChoiceField(
+        choices=Incident.LocationPrecision.choices
+    )
+    killed_low = serializers.IntegerField(allow_null=True)
+    killed_best = serializers.IntegerField(allow_null=True)
+    killed_high = serializers.IntegerField(allow_null=True)
+    killed_disputed = serializers.BooleanField(allow_null=True)
+    injured_low = serializers.IntegerField(allow_null=True)
+    injured_best = serializers.IntegerField(allow_null=True)
+    injured_high = serializers.IntegerField(allow_null=True)
+    injured_disputed = serializers.BooleanField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class PointSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        help_text="[longitude, latitude], WGS84.",
+    )
+
+
+class FeatureSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.IntegerField()
+    geometry = PointSerializer()
+    properties = ExportRowSerializer()
+
+
+@extend_schema_serializer(many=False)  # the whole list in one collection, unpaged
+class FeatureCollectionSerializer(serializers.Serializer):
+    """RFC 7946: the incidents that have coordinates, as points."""
+
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = FeatureSerializer(many=True)

@@ -1,0 +1,319 @@
+"""Incidents, with their CSV and GeoJSON exports, and the gazetteer resources."""
+
+from itertools import batched
+
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, viewsets
+from rest_framework.settings import api_settings
+
+from casualties.models import Tally
+from config.api import RetractMixin, VersionedMixin, can_edit
+from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
+from incidents.api.serializers import (
+    HEADLINE_GROUP,
+    HEADLINE_OUTCOMES,
+    ActorSerializer,
+    FeatureCollectionSerializer,
+    Gazetteer,
+    IncidentSerializer,
+    LocationSerializer,
+    TargetRowSerializer,
+)
+from incidents.filters import (
+    ActorFilterSet,
+    IncidentFilterSet,
+    LocationFilterSet,
+    TargetFilterSet,
+)
+from incidents.models import Actor, Incident, IncidentActor, Location, Target
+
+EXPORT_CHUNK = 2000
+
+# Export column -> the values() path it is read from.
+EXPORT_COLUMNS = {
+    "id": "id",
+    "title": "title",
+    "summary": "summary",
+    "type": "type_id",
+    "status": "status",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "date_precision": "date_precision",
+    "parent": "parent_id",
+    "location_id": "location_id",
+    "location_name": "location__name",
+    "admin1": None,  # from the location's path, through the Gazetteer
+    "country_code": None,
+    "latitude": "location__latitude",
+    "longitude": "location__longitude",
+    "location_precision": "location_precision",
+    **{
+        f"{outcome}_{figure}": f"{outcome}_tally__{figure}"
+        for outcome in HEADLINE_OUTCOMES
+        for figure in ("low", "best", "high", "disputed")
+    },
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format",
+    str,
+    enum=["json", "csv", "geojson"],
+    description="json (paginated, the default), csv or geojson (whole filtered "
+    "list, streamed, not paginated).",
+)
+
+
+def with_representation(incidents, user):
+    """Everything the incident representation reads, in a fixed number of queries."""
+    children = (
+        Incident.objects.visible_to(user)
+        .filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        incidents.select_related("location", "responsibility_claimed_by")
+        .annotate(
+            children_count=Coalesce(
+                Subquery(children, output_field=IntegerField()), Value(0)
+            )
+        )
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("category_id", "id")),
+            Prefetch(
+                "actor_roles",
+                queryset=IncidentActor.objects.select_related("actor").order_by(
+                    "role", "id"
+                ),
+            ),
+            Prefetch(
+                "tallies",
+                queryset=Tally.objects.filter(
+                    group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
+                ),
+                to_attr="headline",
+            ),
+        )
+    )
+
+
+def export_rows(incidents):
+    """Flat rows for the exports, read in chunks; never a list of them all."""
+    paths = [path for path in EXPORT_COLUMNS.values() if path]
+    rows = (
+        incidents.annotate(
+            **{
+                f"{outcome}_tally": FilteredRelation(
+                    "tallies",
+                    condition=Q(
+                        tallies__group_id=HEADLINE_GROUP, tallies__outcome_id=outcome
+                    ),
+                )
+                for outcome in HEADLINE_OUTCOMES
+            }
+        )
+        .values(*paths, "location__path")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    )
+    gazetteer = Gazetteer()
+    for chunk in batched(rows, EXPORT_CHUNK):
+        gazetteer.forget_places()
+        gazetteer.load(row["location__path"] for row in chunk)
+        for row in chunk:
+            admin1, country = gazetteer.admin1_and_country(row["location__path"])
+            areas = {"admin1": admin1, "country_code": country}
+            yield {
+                column: row[path] if path else areas[column]
+                for column, path in EXPORT_COLUMNS.items()
+            }
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="An incident"),
+    create=extend_schema(summary="Record an incident (analysts; a draft)"),
+    update=extend_schema(summary="Replace an incident (send its version)"),
+    partial_update=extend_schema(summary="Change an incident (send its version)"),
+)
+class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
+    """Incidents of SPEC section 2, filtered as SPEC section 6 says."""
+
+    queryset = Incident.objects.all()
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    filter_backends = [DjangoFilterBackend]
+    renderer_classes = [
+        *api_settings.DEFAULT_RENDERER_CLASSES,
+        CSVRenderer,
+        GeoJSONRenderer,
+    ]
+
+    def get_queryset(self):
+        """Editors reach retracted incidents by URL; lists hide them (FilterSet)."""
+        user = self.request.user
+        incidents = Incident.objects.visible_to(user, include_retracted=can_edit(user))
+        if self.action in ("list", "retrieve") and not self._exporting():
+            incidents = with_representation(incidents, user)
+        return incidents
+
+    def _exporting(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return isinstance(renderer, ExportRenderer)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if self.action == "list":
+            return renderers
+        return [r for r in renderers if not isinstance(r, ExportRenderer)]
+
+    def filter_queryset(self, queryset):
+        """Filters select lists; a detail URL names its incident already."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["gazetteer"] = self._gazetteer
+        return context
+
+    @property
+    def _gazetteer(self) -> Gazetteer:
+        if not hasattr(self, "_gazetteer_cache"):
+            self._gazetteer_cache = Gazetteer()
+        return self._gazetteer_cache
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._gazetteer.load(
+                incident.location.path for incident in page if incident.location
+            )
+        return page
+
+    @extend_schema(
+        summary="Incidents (JSON, or the whole filtered list as CSV or GeoJSON)",
+        parameters=[FORMAT_PARAMETER],
+        responses={
+            (200, "application/json"): IncidentSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="One row per incident, headline tallies included.",
+            ),
+            (200, "application/geo+json"): FeatureCollectionSerializer,
+        },
+    )
+    def list(self, request, *args, **kwargs):
+        if not self._exporting():
+            return super().list(request, *args, **kwargs)
+        renderer = request.accepted_renderer
+        incidents = self.filter_queryset(self.get_queryset())
+        if isinstance(renderer, GeoJSONRenderer):
+            incidents = incidents.filter(
+                location__latitude__isnull=False, location__longitude__isnull=False
+            )
+        response = StreamingHttpResponse(
+            renderer.stream(export_rows(incidents), list(EXPORT_COLUMNS)),
+            content_type=f"{renderer.media_type}; charset=utf-8",
+        )
+        if isinstance(renderer, CSVRenderer):
+            response["Content-Disposition"] = renderer.content_disposition()
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Errors are JSON even when CSV or GeoJSON was asked for."""
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), ExportRenderer
+        ):
+            request.accepted_renderer = self.get_renderers()[0]
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+    @extend_schema(
+        summary="Retract an incident (editors; the record stays)",
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                str,
+                description="Why it is retracted; may be sent in the body instead.",
+            )
+        ],
+        responses={204: None, 400: OpenApiResponse(description="No reason given.")},
+    )
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
+    def retract(self, instance, reason: str):
+        """The incident's save() recomputes its tree's tallies without it."""
+        if instance.status == Incident.Status.RETRACTED:
+            return
+        instance.status = Incident.Status.RETRACTED
+        instance.retraction_reason = reason
+        instance.save()
+
+
+class GazetteerViewSet(
+    VersionedMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Read for all; analysts add and correct entries. Nothing is deleted."""
+
+    filter_backends = [DjangoFilterBackend]
+
+
+class LocationViewSet(GazetteerViewSet):
+    """The gazetteer: countries, provinces, districts and places."""
+
+    queryset = Location.objects.order_by("name", "id")
+    serializer_class = LocationSerializer
+    filterset_class = LocationFilterSet
+
+
+class ActorViewSet(GazetteerViewSet):
+    """Parties: state forces, armed groups and others."""
+
+    queryset = Actor.objects.order_by("name", "id")
+    serializer_class = ActorSerializer
+    filterset_class = ActorFilterSet
+
+
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    """What was attacked, one row per target of an incident the user may read."""
+
+    serializer_class = TargetRowSerializer
+    filterset_class = TargetFilterSet
+    filter_backends = [DjangoFilterBackend]
+    queryset = Target.objects.all()
+
+    def get_queryset(self):
+        visible = Incident.objects.visible_to(self.request.user)
+        return Target.objects.filter(incident__in=visible).order_by(
+            "incident_id", "category_id", "id"
+        )

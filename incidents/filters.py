@@ -1,0 +1,321 @@
+"""The filters of incidents and the gazetteer, shared by the API and the pages.
+
+Every filter is typed, so that a malformed value is a 400 naming the parameter
+instead of a 500 or a silently ignored condition (django-filter turns the
+form's errors into `{"param": ["message"]}`).
+"""
+
+import math
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema_field
+
+from casualties.models import Tally
+from config.api import can_edit
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    IncidentType,
+    Location,
+    Target,
+    TargetCategory,
+)
+
+TRUE = {"true", "1", "yes", "on"}
+FALSE = {"false", "0", "no", "off"}
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false`; anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class _ChoiceByKey(django_filters.ModelChoiceFilter):
+    """A record chosen by its key: an unknown key is a 400, not an empty list."""
+
+    schema_type = "integer"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The schema cannot guess the key's type from a method filter.
+        extend_schema_field(
+            {"type": self.schema_type, "description": self.extra.get("help_text", "")}
+        )(self)
+
+
+class IdFilter(_ChoiceByKey):
+    schema_type = "integer"
+
+
+class SlugFilter(_ChoiceByKey):
+    schema_type = "string"
+
+
+class CountryCodeField(django_filters.fields.ModelChoiceField):
+    """An ISO 3166 alpha-2 code, in either case, of a country in the gazetteer."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+
+class CountryFilter(SlugFilter):
+    field_class = CountryCodeField
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """YYYY-MM-DD only: 01/02/2026 means different days to different readers."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+
+class BBoxField(forms.CharField):
+    """`min_lon,min_lat,max_lon,max_lat` in WGS84 degrees."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        parts = value.split(",")
+        if len(parts) != 4:
+            raise forms.ValidationError(
+                "Give four numbers: min_lon,min_lat,max_lon,max_lat.", code="invalid"
+            )
+        try:
+            numbers = [float(part) for part in parts]
+        except ValueError:
+            raise forms.ValidationError(
+                "Give four numbers: min_lon,min_lat,max_lon,max_lat.", code="invalid"
+            ) from None
+        if not all(math.isfinite(number) for number in numbers):
+            raise forms.ValidationError("Give finite numbers.", code="invalid")
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise forms.ValidationError(
+                "Longitudes must lie between -180 and 180.", code="invalid"
+            )
+        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise forms.ValidationError(
+                "Latitudes must lie between -90 and 90.", code="invalid"
+            )
+        if min_lon > max_lon or min_lat > max_lat:
+            raise forms.ValidationError(
+                "The minimum cannot exceed the maximum.", code="invalid"
+            )
+        return tuple(numbers)
+
+
+class BBoxFilter(django_filters.CharFilter):
+    field_class = BBoxField
+
+
+class StrictOrderingFilter(django_filters.OrderingFilter):
+    """Orders by the requested keys, then by id, so that pages never shuffle.
+
+    An unknown key is a 400 (the choices are validated), unlike DRF's
+    OrderingFilter, which ignores what it does not know.
+    """
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        if not {"id", "-id"} & set(ordering):
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return qs.order_by(*ordering)
+
+
+def _visible_incidents(request):
+    if request is None:
+        return Incident.objects.none()
+    return Incident.objects.visible_to(
+        request.user, include_retracted=can_edit(request.user)
+    )
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    """The incident filters of SPEC section 6."""
+
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the title or the summary."
+    )
+    parent = IdFilter(
+        queryset=_visible_incidents,
+        help_text="Incidents directly below this incident (id).",
+    )
+    top_level = BooleanFilter(
+        field_name="parent", lookup_expr="isnull", help_text="Only umbrella-level."
+    )
+    started_after = IsoDateFilter(
+        field_name="start_date", lookup_expr="gte", help_text="Start date on or after."
+    )
+    started_before = IsoDateFilter(
+        field_name="start_date", lookup_expr="lte", help_text="Start date on or before."
+    )
+    location = IdFilter(
+        queryset=Location.objects.all(),
+        method="filter_location",
+        help_text="At this location or any place inside it (id).",
+    )
+    country = CountryFilter(
+        queryset=Location.objects.filter(kind=Location.Kind.COUNTRY),
+        to_field_name="code",
+        method="filter_location",
+        help_text="In this country (ISO 3166 alpha-2 code, e.g. PK).",
+    )
+    target = SlugFilter(
+        queryset=TargetCategory.objects.all(),
+        method="filter_target",
+        help_text="With a target of this category (slug).",
+    )
+    actor = IdFilter(
+        queryset=Actor.objects.all(),
+        method="filter_actor",
+        help_text="With this actor in any role (id).",
+    )
+    type = SlugFilter(
+        queryset=IncidentType.objects.all(), help_text="Of this incident type (slug)."
+    )
+    status = django_filters.ChoiceFilter(choices=Incident.Status.choices)
+    disputed = BooleanFilter(
+        method="filter_disputed", help_text="Has (or has no) disputed tally."
+    )
+    bbox = BBoxFilter(
+        method="filter_bbox",
+        help_text="min_lon,min_lat,max_lon,max_lat: the location lies inside.",
+    )
+    include_retracted = BooleanFilter(
+        method="filter_include_retracted",
+        help_text="Include retracted incidents (editors only).",
+    )
+    ordering = StrictOrderingFilter(
+        fields=["start_date", "end_date", "title", "id", "created_at", "updated_at"],
+        help_text="Sort keys, comma-separated, '-' for descending; "
+        "default -start_date,-id.",
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def filter_queryset(self, queryset):
+        """Retracted incidents stay out unless an editor asks for them."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        asked = data.get("include_retracted") or (
+            data.get("status") == Incident.Status.RETRACTED
+        )
+        if not (asked and self.request is not None and can_edit(self.request.user)):
+            queryset = queryset.exclude(status=Incident.Status.RETRACTED)
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
+
+    def filter_location(self, queryset, name, value):
+        return queryset.filter(location__path__startswith=value.path)
+
+    def filter_target(self, queryset, name, value):
+        targets = Target.objects.filter(incident=OuterRef("pk"), category=value)
+        return queryset.filter(Exists(targets))
+
+    def filter_actor(self, queryset, name, value):
+        roles = IncidentActor.objects.filter(incident=OuterRef("pk"), actor=value)
+        return queryset.filter(Exists(roles))
+
+    def filter_disputed(self, queryset, name, value):
+        disputed = Exists(Tally.objects.filter(incident=OuterRef("pk"), disputed=True))
+        return queryset.filter(disputed if value else ~disputed)
+
+    def filter_bbox(self, queryset, name, value):
+        min_lon, min_lat, max_lon, max_lat = value
+        return queryset.filter(
+            location__longitude__gte=min_lon,
+            location__longitude__lte=max_lon,
+            location__latitude__gte=min_lat,
+            location__latitude__lte=max_lat,
+        )
+
+    def filter_include_retracted(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, with the user's role
+
+
+class LocationFilterSet(django_filters.FilterSet):
+    """Gazetteer lookups: by kind, parent, ISO code, name or subtree."""
+
+    kind = django_filters.ChoiceFilter(choices=Location.Kind.choices)
+    parent = IdFilter(queryset=Location.objects.all(), help_text="Parent (id).")
+    code = django_filters.CharFilter(
+        lookup_expr="iexact", help_text="ISO 3166 code (PK, PK-BA)."
+    )
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", help_text="Words in the name."
+    )
+    below = IdFilter(
+        queryset=Location.objects.all(),
+        method="filter_below",
+        help_text="This location and every place inside it (id).",
+    )
+    ordering = StrictOrderingFilter(fields=["name", "kind", "id"])
+
+    class Meta:
+        model = Location
+        fields = []
+
+    def filter_below(self, queryset, name, value):
+        return queryset.below(value)
+
+
+class ActorFilterSet(django_filters.FilterSet):
+    """Actors by kind, name or alias, and parent."""
+
+    kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in the name or an alias."
+    )
+    parent = IdFilter(queryset=Actor.objects.all(), help_text="Parent actor (id).")
+    ordering = StrictOrderingFilter(fields=["name", "kind", "id"])
+
+    class Meta:
+        model = Actor
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    """Targets by incident and category."""
+
+    incident = IdFilter(queryset=_visible_incidents, help_text="Incident (id).")
+    category = SlugFilter(
+        queryset=TargetCategory.objects.all(), help_text="Target category (slug)."
+    )
+    ordering = StrictOrderingFilter(
+        fields=[("incident_id", "incident"), ("category_id", "category"), "id"]
+    )
+
+    class Meta:
+        model = Target
+        fields = []

@@ -1,0 +1,1 @@
+"""The REST API of sources and reports: serializers and viewsets."""

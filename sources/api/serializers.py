@@ -1,0 +1,75 @@
+"""Sources and reports as the API reads and writes them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api import VersionedSerializer
+from sources.models import Report, Source
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": Source.Reliability.values,
+        "description": "The source's Admiralty reliability grade (A-F).",
+    },
+    component_name="SourceReliability",
+)
+class SourceReliabilityField(serializers.ReadOnlyField):
+    """A source's grade seen from one of its reports.
+
+    Its own schema component: an enum property named other than `reliability`
+    with the same choices would make drf-spectacular warn about two names.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(source="source.reliability", **kwargs)
+
+
+class SourceSerializer(VersionedSerializer):
+    affiliation_name = serializers.CharField(
+        source="affiliation.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "reliability",
+            "affiliation",
+            "affiliation_name",
+            "url",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ReportSerializer(VersionedSerializer):
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    source_reliability = SourceReliabilityField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "source",
+            "source_name",
+            "source_reliability",
+            "url",
+            "title",
+            "published_at",
+            "language",
+            "excerpt",
+            "archive_url",
+            "credibility",
+            "retracted_at",
+            "retraction_reason",
+            "created_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["retracted_at", "retraction_reason", "created_by"]
