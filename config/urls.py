@@ -39,6 +39,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("incidents.urls")),
+    path("", include("casualties.urls")),
+    path("", include("sources.urls")),
 ]
 
 

@@ -1,4 +1,4 @@
-"""HTML views. The dashboard and incident pages proper come with the pages issue."""
+"""The home page after login: the dashboard."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render

@@ -1,0 +1,251 @@
+"""The incident list and the incident page: what every role may read."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from casualties.models import Claim, ClaimantSide, Tally
+from config.api import can_edit
+from incidents.filters import IncidentFilterSet
+from incidents.models import Incident
+from sources.models import Report
+
+# How many changes the incident page shows.
+HISTORY_LIMIT = 20
+# Bookkeeping that changes on every save and says nothing to a reader.
+UNTOLD_FIELDS = {"version", "updated_at", "created_at", "path", "depth"}
+# Filters chosen by id among tables that grow large: a number box, not a <select>.
+ID_FILTERS = ("parent", "location", "actor")
+YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
+FILTER_LABELS = {
+    "search": "Search",
+    "parent": "Parent incident (id)",
+    "top_level": "Top-level only",
+    "started_after": "Started on or after",
+    "started_before": "Started on or before",
+    "location": "Location (id)",
+    "country": "Country",
+    "target": "Target",
+    "actor": "Actor (id)",
+    "type": "Type",
+    "status": "Status",
+    "disputed": "Disputed",
+    "bbox": "Bounding box",
+    "include_retracted": "Include retracted",
+    "ordering": "Order by",
+}
+
+
+def visible_incidents(user):
+    """The incidents this user may read: the one definition every view uses."""
+    return Incident.objects.visible_to(user, include_retracted=can_edit(user))
+
+
+def get_visible_incident(user, pk) -> Incident:
+    """The incident, or 404 when it is missing or not for this user's eyes."""
+    incidents = visible_incidents(user).select_related(
+        "type", "location", "parent", "responsibility_claimed_by"
+    )
+    return get_object_or_404(incidents, pk=pk)
+
+
+class IncidentListView(LoginRequiredMixin, ListView):
+    """Incidents through the API's filters, a page at a time."""
+
+    template_name = "incidents/incident_list.html"
+    context_object_name = "incidents"
+    paginate_by = 25
+
+    def get_queryset(self):
+        incidents = (
+            visible_incidents(self.request.user)
+            .select_related("type", "location")
+            .prefetch_related(
+                Prefetch("tallies", queryset=Tally.objects.filter(disputed=True))
+            )
+        )
+        self.filterset = IncidentFilterSet(
+            self.request.GET, queryset=incidents, request=self.request
+        )
+        _make_readable(self.filterset.form, self.request.user)
+        if not self.filterset.is_valid():
+            return incidents.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filterset=self.filterset, **kwargs)
+
+
+def _make_readable(form, user):
+    """Labels and widgets for people: the FilterSet's own are made for the API."""
+    if not can_edit(user):
+        del form.fields["include_retracted"]
+    for name, field in form.fields.items():
+        field.label = FILTER_LABELS.get(name, field.label)
+        if name in ID_FILTERS:
+            field.widget = forms.NumberInput(attrs={"min": 1})
+        elif name.startswith("started_"):
+            field.widget = forms.DateInput(attrs={"type": "date"})
+        elif name in ("top_level", "disputed", "include_retracted"):
+            field.widget = forms.Select(choices=YES_NO)
+        elif name == "bbox":
+            field.widget = forms.TextInput(
+                attrs={"placeholder": "min_lon,min_lat,max_lon,max_lat"}
+            )
+
+
+@dataclass
+class ClaimGroup:
+    """The claims about one victim group and outcome."""
+
+    group: object
+    outcome: object
+    claims: list
+
+
+@dataclass
+class Change:
+    """One entry of the history: who changed what, and when."""
+
+    record: object
+    label: str
+    changes: list
+
+
+class IncidentDetailView(LoginRequiredMixin, DetailView):
+    """One incident: its sub-incidents, claims, tallies and history."""
+
+    template_name = "incidents/incident_detail.html"
+    context_object_name = "incident"
+
+    def get_object(self, queryset=None):
+        return get_visible_incident(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        incident = self.object
+        sides = {side.slug: side for side in ClaimantSide.objects.all()}
+        return super().get_context_data(
+            subtree=self._subtree(incident),
+            claim_groups=self._claim_groups(incident),
+            tallies=self._tallies(incident, sides),
+            history=self._history(incident),
+            history_limit=HISTORY_LIMIT,
+            **kwargs,
+        )
+
+    def _subtree(self, incident):
+        """The visible sub-incidents as nested nodes, each with `.subtree`."""
+        below = (
+            visible_incidents(self.request.user)
+            .below(incident)
+            .exclude(pk=incident.pk)
+            .select_related("type", "location")
+        )
+        nodes = {incident.pk: incident}
+        for node in below:
+            node.subtree = []
+            nodes[node.pk] = node
+        incident.subtree = []
+        for node in sorted(nodes.values(), key=lambda node: (node.start_date, node.pk)):
+            parent = nodes.get(node.parent_id) if node is not incident else None
+            if parent is not None:
+                parent.subtree.append(node)
+        return incident.subtree
+
+    def _claim_groups(self, incident):
+        claims = (
+            Claim.objects.visible_to(self.request.user)
+            .filter(incident=incident)
+            .select_related("claimant", "side", "group", "outcome")
+            .prefetch_related(
+                Prefetch(
+                    "reports",
+                    queryset=Report.objects.select_related("source").order_by(
+                        "source__name", "-published_at", "id"
+                    ),
+                )
+            )
+            .order_by("group", "outcome", "-side__rank", "id")
+        )
+        return [
+            ClaimGroup(group=key[0], outcome=key[1], claims=list(items))
+            for key, items in groupby(
+                claims, key=lambda claim: (claim.group, claim.outcome)
+            )
+        ]
+
+    def _tallies(self, incident, sides):
+        tallies = list(
+            Tally.objects.filter(incident=incident).select_related("group", "outcome")
+        )
+        for tally in tallies:
+            tally.sides = [
+                {
+                    "name": sides[slug].name if slug in sides else slug,
+                    "low": interval.get("low"),
+                    "high": interval.get("high"),
+                }
+                for slug, interval in sorted(
+                    tally.by_side.items(),
+                    key=lambda item: -sides[item[0]].rank if item[0] in sides else 0,
+                )
+            ]
+        return tallies
+
+    def _history(self, incident):
+        """The latest changes to the incident and its claims, newest first.
+
+        Each record comes with the record before it, found by a subquery, so
+        the page runs the same queries however long the history is.
+        """
+        incident_records = _with_previous(
+            Incident.history.filter(id=incident.pk), HISTORY_LIMIT
+        )
+        claim_records = _with_previous(
+            Claim.history.filter(incident_id=incident.pk), HISTORY_LIMIT
+        )
+        changes = [
+            Change(record, "Incident", _changed_fields(record, previous))
+            for record, previous in incident_records
+        ] + [
+            Change(
+                record,
+                f"Claim {record.id} ({record.group_id}, {record.outcome_id})",
+                _changed_fields(record, previous),
+            )
+            for record, previous in claim_records
+        ]
+        changes.sort(
+            key=lambda change: (change.record.history_date, change.record.history_id),
+            reverse=True,
+        )
+        return changes[:HISTORY_LIMIT]
+
+
+def _with_previous(records, limit):
+    """The latest `limit` history records, each paired with its predecessor."""
+    model = records.model
+    previous = model.objects.filter(
+        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date", "-history_id")
+    latest = list(
+        records.select_related("history_user")
+        .annotate(previous_id=Subquery(previous.values("history_id")[:1]))
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    ids = {record.previous_id for record in latest if record.previous_id}
+    earlier = model.objects.in_bulk(ids) if ids else {}
+    return [(record, earlier.get(record.previous_id)) for record in latest]
+
+
+def _changed_fields(record, previous):
+    """`(field name, old, new)` for each told field that changed."""
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, excluded_fields=UNTOLD_FIELDS)
+    return [(change.field, change.old, change.new) for change in delta.changes]

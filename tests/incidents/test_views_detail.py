@@ -1,0 +1,152 @@
+"""The incident page: tree, claims with their sources, tallies, history."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casualties.models import Claim
+from casualties.reference_case import load_reference_case
+from incidents.models import Incident
+from tests.factories import ClaimFactory, IncidentFactory, ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(incident):
+    return reverse("incidents:detail", args=[incident.pk])
+
+
+@pytest.fixture
+def root():
+    return load_reference_case()
+
+
+@pytest.fixture
+def page(researcher_client, root):
+    response = researcher_client.get(_url(root))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _row(page, group, outcome):
+    """The tally row of that group and outcome, tags stripped."""
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        if text.startswith(f"{group} {outcome} "):
+            return text
+    raise AssertionError(f"no tally row for {group} {outcome}")
+
+
+def test_it_shows_the_reference_roots_children(page, root):
+    for child in root.children.all():
+        assert _url(child) in page
+    assert "Security-force response" in page
+
+
+def test_it_groups_the_claims_with_their_sources(researcher_client, root):
+    response = researcher_client.get(_url(root))
+    groups = response.context["claim_groups"]
+    keys = [(group.group.slug, group.outcome.slug) for group in groups]
+    assert len(keys) == len(set(keys)) == 4
+    security = next(g for g in groups if g.group.slug == "security-forces")
+    assert {claim.side.slug for claim in security.claims} == {
+        "official",
+        "perpetrator",
+    }
+    page = response.content.decode()
+    assert "a higher security force death toll than the government&#x27;s" in page
+    assert "France 24" in page
+    assert "https://www.france24.com/en/asia-pacific/" in page
+
+
+def test_it_shows_129_to_open_for_all_killed(page):
+    row = _row(page, "All", "Killed")
+    assert row.startswith("All Killed 129 129 open")
+
+
+def test_it_marks_security_force_deaths_as_disputed_with_each_side(page):
+    row = _row(page, "Security forces", "Killed")
+    assert "disputed" in row
+    assert "needs review" in row
+    assert "10–10" in row
+    assert "11–open" in row
+
+
+def test_it_shows_the_history_of_the_incident_and_its_claims(
+    researcher_client, editor, root
+):
+    claim = Claim.objects.filter(incident=root).first()
+    claim._history_user = editor
+    claim.assessment = Claim.Assessment.CREDIBLE
+    claim.save()
+    response = researcher_client.get(_url(root))
+    page = response.content.decode()
+    assert 'aria-labelledby="history-heading"' in page
+    latest = response.context["history"][0]
+    assert latest.record.history_user == editor
+    assert [field for field, _, _ in latest.changes] == ["assessment"]
+    assert "<code>assessment</code>: unassessed → credible" in page
+
+
+def test_a_missing_incident_is_a_404(researcher_client):
+    response = researcher_client.get(reverse("incidents:detail", args=[999999]))
+    assert response.status_code == 404
+
+
+def test_researchers_get_a_404_for_a_draft(researcher_client):
+    draft = IncidentFactory(status=Incident.Status.DRAFT)
+    assert researcher_client.get(_url(draft)).status_code == 404
+
+
+def test_analysts_read_drafts(analyst_client):
+    draft = IncidentFactory(status=Incident.Status.DRAFT)
+    assert analyst_client.get(_url(draft)).status_code == 200
+
+
+def test_researchers_do_not_see_draft_sub_incidents(researcher_client):
+    root = IncidentFactory()
+    IncidentFactory(parent=root, title="Hidden part", status=Incident.Status.DRAFT)
+    page = researcher_client.get(_url(root)).content.decode()
+    assert "Hidden part" not in page
+
+
+def test_it_asks_anonymous_visitors_to_log_in(client):
+    response = client.get(_url(IncidentFactory()))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_html_in_a_title_is_escaped(researcher_client):
+    incident = IncidentFactory(title="<script>alert(1)</script>")
+    ClaimFactory(incident=incident, wording="<b>bold</b> claim")
+    page = researcher_client.get(_url(incident)).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>bold</b>" not in page
+
+
+def _grow(root, count):
+    for _ in range(count):
+        child = IncidentFactory(parent=root)
+        IncidentFactory(parent=child)
+        claim = ClaimFactory(incident=root, low=count, high=count, point=count)
+        claim.set_reports([ReportFactory(), ReportFactory()])
+        claim.low += 1
+        claim.high = claim.point = claim.low
+        claim.save()
+
+
+def test_it_runs_the_same_queries_for_2_or_10_children_and_claims(
+    researcher_client,
+):
+    root = IncidentFactory()
+    _grow(root, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert researcher_client.get(_url(root)).status_code == 200
+    _grow(root, 8)
+    with CaptureQueriesContext(connection) as many:
+        assert researcher_client.get(_url(root)).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
