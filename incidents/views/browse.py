@@ -77,6 +77,12 @@ class IncidentListView(LoginRequiredMixin, ListView):
             return incidents.none()
         return self.filterset.qs
 
+    def get_template_names(self):
+        # htmx filtering swaps only the results, keeping focus in the form.
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["incidents/partials/incident_results.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(filterset=self.filterset, **kwargs)
 

@@ -120,3 +120,27 @@ def test_it_runs_the_same_queries_for_5_or_30_incidents(researcher_client):
     with CaptureQueriesContext(connection) as many:
         researcher_client.get(URL)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_htmx_filtering_returns_only_the_results(researcher_client):
+    load_reference_case()
+    response = researcher_client.get(
+        reverse("incidents:list"), {"search": "Gwadar"}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Attack on civilians in Gwadar" in page
+    assert "Mastung" not in page
+    assert "<html" not in page
+    assert "<form" not in page
+
+
+def test_htmx_filtering_names_the_bad_filter_in_the_results(researcher_client):
+    response = researcher_client.get(
+        reverse("incidents:list"),
+        {"started_after": "31/01/2026"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "Started on or after: Enter a valid date." in page

@@ -1,0 +1,141 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium.
+
+Playwright's own browser download is not used: `.ci/run` installs Debian's
+`chromium` and the tests launch `/usr/bin/chromium` (or `CHROMIUM_PATH`).
+Without it the tests are skipped locally and fail in CI (`CI` set), so a
+missing browser can never pass for a green run there.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test.utils import override_settings
+
+from casualties.demo import DEMO_ACCOUNTS, create_demo_accounts
+from casualties.reference_case import load_reference_case
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def _chromium() -> str | None:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    return path if path and os.access(path, os.X_OK) else None
+
+
+@pytest.fixture(scope="package")
+def browser():
+    path = _chromium()
+    if path is None:
+        message = "Chromium not found: apt-get install chromium, or set CHROMIUM_PATH"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread, and Django
+    # refuses ORM calls where a loop runs; the tests only set up data there.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=path, headless=True, args=["--no-sandbox"]
+    )
+    yield chromium
+    chromium.close()
+    playwright.stop()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test runs against the live server's committed data.
+
+    Serialized rollback brings back what the data migrations created (roles,
+    taxonomies) after each live-server test empties the tables.
+    """
+    marker = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(marker)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def _plain_http():
+    """The live server speaks plain HTTP: no redirect to HTTPS, no secure cookies.
+
+    The server reads these when it starts, before any per-test settings apply.
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, live_server):
+    return live_server
+
+
+@pytest.fixture
+def page(request, browser, live_server, _reference_data):
+    """A fresh browser tab on the live server; a screenshot is kept on failure."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    failed = any(
+        getattr(request.node, f"report_{when}", None) is not None
+        and getattr(request.node, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
+    if failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def _reference_data():
+    """The reference case and the demo accounts, as `make run` loads them."""
+    create_demo_accounts()
+    return load_reference_case()
+
+
+@pytest.fixture
+def reference_root(_reference_data):
+    return _reference_data
+
+
+@pytest.fixture
+def log_in(page):
+    """`log_in(role)`: log in through the login form as that demo account."""
+
+    def as_role(role: str):
+        username, password = DEMO_ACCOUNTS[role]
+        page.goto("/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    return as_role

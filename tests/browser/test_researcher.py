@@ -1,0 +1,44 @@
+"""A researcher reads the dashboard and incident pages, and can change nothing."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_a_researcher_reads_the_dashboard_and_the_incident_page(log_in, reference_root):
+    page = log_in("researcher")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dashboard")
+
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Incidents"
+    ).click()
+    page.get_by_role("link", name=reference_root.title).first.click()
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference_root.title)
+    expect(page.locator("table.tally")).not_to_have_count(0)
+
+
+def test_a_researcher_sees_no_form_no_queue_and_no_edit_link(log_in, reference_root):
+    page = log_in("researcher")
+    for path in ("/", "/incidents/", f"/incidents/{reference_root.pk}/"):
+        page.goto(path)
+        for name in ("Edit", "Add claims", "Add report", "New incident", "Review"):
+            expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+        expect(
+            page.get_by_role("link", name=re.compile("review queue", re.I))
+        ).to_have_count(0)
+        # The only forms that post are logging out; the rest are GET filters.
+        expect(page.locator("form[method=post i]")).to_have_count(1)
+
+
+def test_a_researcher_gets_403_from_the_analyst_and_editor_urls(log_in, reference_root):
+    page = log_in("researcher")
+    pk = reference_root.pk
+    for path in (
+        "/incidents/new/",
+        f"/incidents/{pk}/edit/",
+        f"/incidents/{pk}/claims/new/",
+        "/review/",
+    ):
+        response = page.goto(path)
+        assert response.status == 403, path
