@@ -1,5 +1,7 @@
 """Casualty claims as each party worded them, and the tallies reconciled from them."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -7,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from casualties import reconcile
 from incidents.base import Retractable, TaxonomyTerm, Versioned
 from incidents.models import Actor, Incident
 from sources.models import Report
@@ -101,6 +104,53 @@ class ClaimQuerySet(models.QuerySet):
         """Claims on incidents the user may read; retracted ones only on request."""
         claims = self.filter(incident__in=Incident.objects.visible_to(user))
         return claims if include_retracted else claims.active()
+
+    def feeding(self, tally: "Tally"):
+        """The claims a tally is made of: its own and, at any depth, its parts'.
+
+        Parts are the sub-incidents and subgroups whose sums bound the tally
+        (rule 4), so an editor reviewing a whole sees what its parts rest on.
+        """
+        parent = dict(VictimGroup.objects.values_list("slug", "parent_id"))
+        groups = [g for g in parent if tally.group_id in reconcile.ancestors(g, parent)]
+        return self.filter(
+            outcome=tally.outcome_id,
+            group__in=groups,
+            incident__path__startswith=tally.incident.path,
+        )
+
+    def set_aside_reasons(self) -> dict[int, str]:
+        """Why each of these claims does not count (rule 1), by claim id.
+
+        Claims missing from the answer count. Rule 1 judges a claim against the
+        other claims of its incident, group and outcome, so the queryset must
+        hold all of them, retracted ones included (as `feeding` does).
+        """
+        from casualties import tallies
+
+        claims = tallies._claim_data(self)
+        superseded = tallies._superseded(claims) | reconcile.superseded_ids(claims)
+        by_key = defaultdict(list)
+        for claim in claims:
+            by_key[claim.key].append(claim)
+        counted = {
+            claim.id
+            for same_key in by_key.values()
+            for claim in reconcile.counted_claims(same_key, superseded)
+        }
+        reasons = {}
+        for claim in claims:
+            if claim.id in counted:
+                continue
+            if claim.retracted:
+                reasons[claim.id] = "Retracted (the claim or its incident)."
+            elif claim.assessment == Claim.Assessment.DISCOUNTED:
+                reasons[claim.id] = "Discounted by an editor."
+            elif claim.id in superseded:
+                reasons[claim.id] = "Superseded by a later claim."
+            else:
+                reasons[claim.id] = "A later figure from the same claimant counts."
+        return reasons
 
 
 class Claim(Versioned, Retractable):
@@ -281,6 +331,10 @@ class TallyQuerySet(models.QuerySet):
     def needing_review(self):
         return self.filter(status__in=[Tally.Status.NEEDS_REVIEW, Tally.Status.STALE])
 
+    def review_queue(self):
+        """Tallies waiting for an editor, the longest-waiting first."""
+        return self.needing_review().order_by("updated_at", "id")
+
 
 class Tally(Versioned):
     """The reconciled figure for one incident, victim group and outcome.
@@ -362,6 +416,25 @@ class Tally(Versioned):
                 name="tally_review_has_rationale",
                 violation_error_message="A reviewed figure needs a rationale.",
             ),
+        ]
+
+    def named_sides(self, sides: dict) -> list[dict]:
+        """Each side's interval with the side's name, highest-ranked side first.
+
+        `sides` maps slugs to ClaimantSide rows, loaded once per page rather
+        than once per tally.
+        """
+        ranked = sorted(
+            self.by_side.items(),
+            key=lambda item: -sides[item[0]].rank if item[0] in sides else 0,
+        )
+        return [
+            {
+                "name": sides[slug].name if slug in sides else slug,
+                "low": interval.get("low"),
+                "high": interval.get("high"),
+            }
+            for slug, interval in ranked
         ]
 
     def __str__(self):

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from casualties import views
 
 app_name = "casualties"
 
-urlpatterns = []
+urlpatterns = [
+    path("review/", views.ReviewQueueView.as_view(), name="queue"),
+    path("review/<int:pk>/", views.TallyReviewView.as_view(), name="review"),
+    path(
+        "review/claims/<int:pk>/assess/",
+        views.AssessClaimView.as_view(),
+        name="assess",
+    ),
+]

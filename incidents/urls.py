@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import browse, dashboard
+from incidents.views import browse, dashboard, edit
 
 app_name = "incidents"
 
@@ -8,4 +8,15 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("incidents/", browse.IncidentListView.as_view(), name="list"),
     path("incidents/<int:pk>/", browse.IncidentDetailView.as_view(), name="detail"),
+    # The analyst's forms and the editor's status changes (views/edit.py).
+    path("incidents/new/", edit.IncidentFormView.as_view(), name="create"),
+    path("incidents/<int:pk>/edit/", edit.IncidentFormView.as_view(), name="edit"),
+    path("incidents/<int:pk>/claims/new/", edit.ClaimsView.as_view(), name="claims"),
+    path("incidents/<int:pk>/publish/", edit.PublishView.as_view(), name="publish"),
+    path("incidents/<int:pk>/retract/", edit.RetractView.as_view(), name="retract"),
+    path(
+        "locations/search/",
+        edit.LocationSearchView.as_view(),
+        name="location-search",
+    ),
 ]

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sources import views
 
 app_name = "sources"
 
-urlpatterns = []
+urlpatterns = [
+    path(
+        "incidents/<int:pk>/reports/new/",
+        views.ReportCreateView.as_view(),
+        name="report-create",
+    ),
+]

@@ -190,17 +190,7 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             Tally.objects.filter(incident=incident).select_related("group", "outcome")
         )
         for tally in tallies:
-            tally.sides = [
-                {
-                    "name": sides[slug].name if slug in sides else slug,
-                    "low": interval.get("low"),
-                    "high": interval.get("high"),
-                }
-                for slug, interval in sorted(
-                    tally.by_side.items(),
-                    key=lambda item: -sides[item[0]].rank if item[0] in sides else 0,
-                )
-            ]
+            tally.sides = tally.named_sides(sides)
         return tallies
 
     def _history(self, incident):

@@ -1,16 +1,157 @@
-"""The home page after login: the dashboard."""
+"""The home page after login: the dashboard, for every role."""
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 
-from incidents.models import Incident
+from incidents import charts, dashboard
+from incidents.models import Location
+
+PROVINCE_FIELD_ID = "province-field"
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A gazetteer entry by its ISO 3166 code, in either case."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().upper()
+        return super().to_python(value)
+
+
+class DashboardFilterForm(forms.Form):
+    """Period and place, named as the incident list's filters are.
+
+    `country` and `province` take ISO 3166 codes (PK, PK-BA), so the address
+    of a filtered dashboard reads like the API's `?country=PK`.
+    """
+
+    started_after = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Incidents that started on or after this day.",
+    )
+    started_before = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Incidents that started on or before this day.",
+    )
+    country = CodeChoiceField(
+        queryset=Location.objects.filter(kind=Location.Kind.COUNTRY),
+        to_field_name="code",
+        required=False,
+        empty_label="All countries",
+        error_messages={"invalid_choice": "Choose a country from the list."},
+    )
+    province = CodeChoiceField(
+        queryset=Location.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="All provinces",
+        label="Province",
+        error_messages={"invalid_choice": "Choose a province of the selected country."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = str(self.data.get("country") or "").strip().upper()
+        province = self.fields["province"]
+        if code:
+            province.queryset = Location.objects.filter(
+                kind=Location.Kind.ADMIN1, parent__code=code
+            )
+        else:
+            province.help_text = "Choose a country first."
+        # With htmx, a new country brings its provinces without a reload;
+        # without it, applying the filters does the same.
+        self.fields["country"].widget.attrs.update(
+            {
+                "hx-get": reverse("incidents:home"),
+                "hx-target": f"#{PROVINCE_FIELD_ID}",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("started_after"), data.get("started_before")
+        if after and before and before < after:
+            self.add_error(
+                "started_before", "The end of the period is before its start."
+            )
+        return data
+
+    def filters(self) -> dashboard.Filters:
+        data = self.cleaned_data
+        return dashboard.Filters(
+            started_after=data.get("started_after"),
+            started_before=data.get("started_before"),
+            place=data.get("province") or data.get("country"),
+        )
 
 
 @login_required
 def home(request):
-    """Top-level incidents with their headline tallies."""
-    incidents = Incident.objects.top_level().select_related("location", "type")
-    if not request.user.has_perm("incidents.view_draft_incident"):
-        incidents = incidents.published()
-    incidents = incidents.prefetch_related("tallies")
-    return render(request, "incidents/home.html", {"incidents": incidents[:100]})
+    """Totals, sides' claims, timeline, map and reconciliation table."""
+    form = DashboardFilterForm(request.GET)
+    if request.htmx and request.htmx.target == PROVINCE_FIELD_ID:
+        response = render(
+            request,
+            "incidents/partials/dashboard_province.html",
+            {"field": form["province"], "field_id": PROVINCE_FIELD_ID},
+        )
+    else:
+        context = {"form": form, "province_field_id": PROVINCE_FIELD_ID}
+        if form.is_valid():
+            context.update(_figures(request, form.filters()))
+        response = render(request, "incidents/dashboard.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _figures(request, filters: dashboard.Filters) -> dict:
+    data = dashboard.build(
+        request.user,
+        filters,
+        page_number=request.GET.get("page"),
+        with_review=request.user.has_perm("casualties.review_tally"),
+    )
+    groups = [
+        charts.RangeGroup(
+            label=group.name,
+            best=group.figures.best,
+            ranges=[
+                charts.Range(side.slug, side.name, side.low, side.high)
+                for side in group.sides
+            ],
+        )
+        for group in data.groups
+    ]
+    # The charts escape every text they draw, so their markup is safe to embed.
+    return {
+        "data": data,
+        "place": filters.place,
+        "sides_chart": mark_safe(
+            charts.range_chart(
+                groups,
+                title="Killed: each side's figures and the best, per victim group",
+                chart_id="sides-chart",
+            )
+        ),
+        "timeline_chart": mark_safe(
+            charts.timeline_chart(
+                data.periods,
+                title=f"Incidents and killed per {data.interval}",
+                chart_id="timeline-chart",
+            )
+        ),
+        "map_limit": dashboard.MAP_LIMIT,
+        "unmapped": data.totals.incidents - data.totals.mapped,
+    }

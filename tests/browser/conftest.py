@@ -25,8 +25,14 @@ def _chromium() -> str | None:
     return path if path and os.access(path, os.X_OK) else None
 
 
-@pytest.fixture(scope="package")
-def browser():
+@pytest.fixture
+def browser(_reference_data):
+    """Chromium, started after the test's database is set up.
+
+    Playwright's sync API keeps an event loop running in this thread, and
+    while it runs Django hands out other connection objects; one started per
+    test, after the data is restored, leaves Django's test setup alone.
+    """
     path = _chromium()
     if path is None:
         message = "Chromium not found: apt-get install chromium, or set CHROMIUM_PATH"
@@ -35,8 +41,8 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop in this thread, and Django
-    # refuses ORM calls where a loop runs; the tests only set up data there.
+    # Django refuses ORM calls where an event loop runs; the tests only set
+    # up and check data there, never concurrently with a request.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
@@ -95,7 +101,7 @@ def live_server(_plain_http, live_server):
 
 
 @pytest.fixture
-def page(request, browser, live_server, _reference_data):
+def page(request, live_server, browser):
     """A fresh browser tab on the live server; a screenshot is kept on failure."""
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)

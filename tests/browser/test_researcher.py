@@ -15,7 +15,7 @@ def test_a_researcher_reads_the_dashboard_and_the_incident_page(log_in, referenc
     page.get_by_role("link", name=reference_root.title).first.click()
     page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference_root.title)
-    expect(page.locator("table.tally")).not_to_have_count(0)
+    expect(page.locator("table.tallies")).to_have_count(1)
 
 
 def test_a_researcher_sees_no_form_no_queue_and_no_edit_link(log_in, reference_root):

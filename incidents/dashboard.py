@@ -1,0 +1,500 @@
+"""The dashboard's figures, read from the stored tallies by aggregate queries.
+
+Casualties are summed over the tallies of top-level incidents only: a
+top-level tally already holds everything below it (SPEC rule 4), so adding
+the tallies of its parts would count the same dead twice (the API's `stats/`
+sums the same way). Every figure is a SUM or COUNT grouped in the database,
+so the page runs the same dozen queries at 30 incidents or 400,000, and an
+incident counts in the period of its start date and the place of its
+location, as the incident list's filters have it.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
+from django.urls import reverse
+
+from casualties.models import ClaimantSide, Tally, VictimGroup
+from incidents.charts import Period, interval_text
+from incidents.models import Incident, Location
+
+ALL, KILLED, INJURED = "all", "killed", "injured"
+# The map shows at most this many incidents, the newest first.
+MAP_LIMIT = 2000
+# Top-level incidents per page of the reconciliation table.
+TABLE_PAGE_SIZE = 20
+# Bars per day up to this many days of data, per week up to the second, then
+# per month, so that a timeline never grows past a few hundred bars.
+DAILY_UP_TO_DAYS = 60
+WEEKLY_UP_TO_DAYS = 730
+TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader narrowed the page to; empty fields narrow nothing."""
+
+    started_after: datetime.date | None = None
+    started_before: datetime.date | None = None
+    place: Location | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A reconciled sum: `high` None when any summed high is open."""
+
+    low: int
+    best: int
+    high: int | None
+
+    @property
+    def interval(self) -> str:
+        return interval_text(self.low, self.high)
+
+
+NO_FIGURES = Figures(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Totals:
+    incidents: int  # at every level
+    top_level: int
+    disputed: int  # incidents with a disputed tally
+    mapped: int  # incidents whose location has coordinates
+    first: datetime.date | None  # start dates of the top-level incidents
+    last: datetime.date | None
+    killed: Figures
+    injured: Figures
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """What one side claimed, summed over the incidents where it spoke."""
+
+    slug: str
+    name: str
+    low: int
+    high: int | None
+    incidents: int
+
+    @property
+    def interval(self) -> str:
+        return interval_text(self.low, self.high)
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One victim group's reconciled sum, and each side's own claims.
+
+    `columns` follows the order of all sides, None where a side said nothing.
+    """
+
+    slug: str
+    name: str
+    figures: Figures
+    columns: list[SideFigures | None]
+
+    @property
+    def sides(self) -> list[SideFigures]:
+        return [side for side in self.columns if side is not None]
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    """One line of the reconciliation table: a group at one incident."""
+
+    group: str
+    figures: Figures
+    official: str
+    perpetrator: str
+    others: list[tuple[str, str]]  # (side name, interval)
+    disputed: bool
+    status: str
+    status_display: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    totals: Totals
+    sides: list[tuple[str, str]]  # (slug, name), highest rank first
+    groups: list[GroupFigures]
+    interval: str  # of the timeline: day, week or month
+    periods: list[Period]
+    map_data: dict  # GeoJSON
+    table: Page  # of top-level incidents, each with `.rows`
+    waiting_for_review: int | None  # None: not the reader's business
+
+
+def build(
+    user, filters: Filters, *, page_number=None, with_review: bool = False
+) -> Dashboard:
+    """Everything the page shows, for the incidents this user may read."""
+    incidents = filtered_incidents(user, filters)
+    sides = list(ClaimantSide.objects.values_list("slug", "name"))
+    groups = group_order()
+    totals = summarise(incidents)
+    interval = choose_interval(totals.first, totals.last)
+    return Dashboard(
+        totals=totals,
+        sides=sides,
+        groups=by_group(incidents, sides=sides, groups=groups),
+        interval=interval,
+        periods=timeline(incidents, interval, totals.first, totals.last),
+        map_data=map_features(incidents),
+        table=reconciliation_page(incidents, page_number, sides=sides, groups=groups),
+        waiting_for_review=waiting_for_review(incidents) if with_review else None,
+    )
+
+
+def filtered_incidents(user, filters: Filters) -> QuerySet[Incident]:
+    """The incidents of every level this user may read, within the filters.
+
+    Retracted incidents stay out: their figures no longer stand.
+    """
+    incidents = Incident.objects.visible_to(user)
+    if filters.started_after:
+        incidents = incidents.filter(start_date__gte=filters.started_after)
+    if filters.started_before:
+        incidents = incidents.filter(start_date__lte=filters.started_before)
+    if filters.place:
+        incidents = incidents.filter(location__path__startswith=filters.place.path)
+    return incidents
+
+
+def _top_level_tallies(incidents: QuerySet[Incident]) -> QuerySet[Tally]:
+    return Tally.objects.filter(incident__in=incidents.top_level().values("pk"))
+
+
+def _figures(row: dict) -> Figures:
+    return Figures(
+        low=row["sum_low"] or 0,
+        best=row["sum_best"] or 0,
+        high=None if row["n_open"] else (row["sum_high"] or 0),
+    )
+
+
+SUMS = {
+    "sum_low": Sum("low"),
+    "sum_best": Sum("best"),
+    "sum_high": Sum("high"),
+    "n_open": Count("pk", filter=Q(high__isnull=True)),
+}
+
+
+def summarise(incidents: QuerySet[Incident]) -> Totals:
+    """The headline: counts of incidents, and killed and injured of every group."""
+    top = Q(parent__isnull=True)
+    counts = incidents.aggregate(
+        incidents=Count("pk"),
+        top_level=Count("pk", filter=top),
+        disputed=Count(
+            "pk",
+            filter=Exists(Tally.objects.filter(incident=OuterRef("pk"), disputed=True)),
+        ),
+        mapped=Count("pk", filter=Q(location__latitude__isnull=False)),
+        first=Min("start_date", filter=top),
+        last=Max("start_date", filter=top),
+    )
+    sums = {
+        row["outcome"]: _figures(row)
+        for row in _top_level_tallies(incidents)
+        .filter(group=ALL, outcome__in=[KILLED, INJURED])
+        .values("outcome")
+        .annotate(**SUMS)
+        .order_by("outcome")
+    }
+    return Totals(
+        **counts,
+        killed=sums.get(KILLED, NO_FIGURES),
+        injured=sums.get(INJURED, NO_FIGURES),
+    )
+
+
+def group_order() -> list[tuple[str, str]]:
+    """(slug, name) of the victim groups, each whole before its parts."""
+    rows = list(VictimGroup.objects.values_list("slug", "name", "parent_id"))
+    children: dict[str | None, list[tuple[str, str]]] = {}
+    for slug, name, parent in rows:
+        children.setdefault(parent, []).append((slug, name))
+    ordered: list[tuple[str, str]] = []
+
+    def visit(parent):
+        for slug, name in sorted(children.get(parent, []), key=lambda g: g[1]):
+            ordered.append((slug, name))
+            visit(slug)
+
+    visit(None)
+    return ordered
+
+
+def by_group(
+    incidents: QuerySet[Incident],
+    *,
+    sides: list[tuple[str, str]],
+    groups: list[tuple[str, str]],
+    outcome: str = KILLED,
+) -> list[GroupFigures]:
+    """Per victim group: the reconciled sum and each side's summed interval.
+
+    A side's interval is read from `by_side` of the top-level tallies, so it
+    is what the side said about whole incidents (as `stats/?by=side`). Its
+    keys are summed in the database: one query, one row per group.
+    """
+    aggregates = dict(SUMS)
+    for index, (slug, _name) in enumerate(sides):
+        spoke = Q(by_side__has_key=slug)
+        aggregates |= {
+            f"side{index}_n": Count("pk", filter=spoke),
+            f"side{index}_low": Sum(Cast(KT(f"by_side__{slug}__low"), IntegerField())),
+            f"side{index}_high": Sum(
+                Cast(KT(f"by_side__{slug}__high"), IntegerField())
+            ),
+            f"side{index}_open": Count(
+                "pk", filter=spoke & Q(**{f"by_side__{slug}__high": None})
+            ),
+        }
+    rows = {
+        row["group"]: row
+        for row in _top_level_tallies(incidents)
+        .filter(outcome=outcome)
+        .values("group")
+        .annotate(**aggregates)
+        .order_by("group")
+    }
+    result = []
+    for slug, name in groups:
+        if slug not in rows:
+            continue
+        row = rows[slug]
+        result.append(
+            GroupFigures(
+                slug=slug,
+                name=name,
+                figures=_figures(row),
+                columns=[
+                    SideFigures(
+                        slug=side,
+                        name=side_name,
+                        low=row[f"side{index}_low"] or 0,
+                        high=None
+                        if row[f"side{index}_open"]
+                        else (row[f"side{index}_high"] or 0),
+                        incidents=row[f"side{index}_n"],
+                    )
+                    if row[f"side{index}_n"]
+                    else None
+                    for index, (side, side_name) in enumerate(sides)
+                ],
+            )
+        )
+    return result
+
+
+def choose_interval(first: datetime.date | None, last: datetime.date | None) -> str:
+    """Days for up to two months of data, weeks up to two years, then months."""
+    if first is None or last is None:
+        return "day"
+    days = (last - first).days
+    if days <= DAILY_UP_TO_DAYS:
+        return "day"
+    return "week" if days <= WEEKLY_UP_TO_DAYS else "month"
+
+
+def timeline(
+    incidents: QuerySet[Incident],
+    interval: str,
+    first: datetime.date | None,
+    last: datetime.date | None,
+) -> list[Period]:
+    """Top-level incidents and their killed (best, all groups) per period,
+    with the empty periods between the first and the last filled in."""
+    if first is None or last is None:
+        return []
+    rows = (
+        incidents.top_level()
+        .annotate(
+            killed_tally=FilteredRelation(
+                "tallies", condition=Q(tallies__group=ALL, tallies__outcome=KILLED)
+            ),
+            period=TRUNCATE[interval]("start_date"),
+        )
+        .values("period")
+        .annotate(incidents=Count("pk"), killed=Sum("killed_tally__best"))
+        .order_by("period")
+    )
+    found = {_as_date(row["period"]): row for row in rows}
+    periods = []
+    for start in period_starts(first, last, interval):
+        row = found.get(start, {})
+        periods.append(
+            Period(
+                start=start,
+                label=period_label(start, interval),
+                incidents=row.get("incidents") or 0,
+                killed=row.get("killed") or 0,
+            )
+        )
+    return periods
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def period_starts(
+    first: datetime.date, last: datetime.date, interval: str
+) -> Iterable[datetime.date]:
+    """The first day of every period from the one holding `first` to `last`."""
+    if interval == "day":
+        day = first
+        while day <= last:
+            yield day
+            day += datetime.timedelta(days=1)
+    elif interval == "week":
+        monday = first - datetime.timedelta(days=first.weekday())
+        while monday <= last:
+            yield monday
+            monday += datetime.timedelta(days=7)
+    else:
+        month = first.replace(day=1)
+        while month <= last:
+            yield month
+            month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def period_label(start: datetime.date, interval: str) -> str:
+    """The period's first day (a week's Monday), or its month."""
+    return start.strftime("%Y-%m") if interval == "month" else start.isoformat()
+
+
+def map_features(incidents: QuerySet[Incident], limit: int = MAP_LIMIT) -> dict:
+    """The newest incidents (any level) that have coordinates, as GeoJSON,
+    each with its killed (best, all groups) to size its marker."""
+    rows = (
+        incidents.filter(location__latitude__isnull=False)
+        .annotate(
+            killed_tally=FilteredRelation(
+                "tallies", condition=Q(tallies__group=ALL, tallies__outcome=KILLED)
+            )
+        )
+        .order_by("-start_date", "-id")
+        .values(
+            "pk",
+            "title",
+            "start_date",
+            "parent_id",
+            "location__name",
+            "location__latitude",
+            "location__longitude",
+            "killed_tally__best",
+        )[:limit]
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [
+                        row["location__longitude"],
+                        row["location__latitude"],
+                    ],
+                },
+                "properties": {
+                    "id": row["pk"],
+                    "title": row["title"],
+                    "date": row["start_date"].isoformat(),
+                    "place": row["location__name"],
+                    "killed": row["killed_tally__best"],
+                    "top_level": row["parent_id"] is None,
+                    "url": reverse("incidents:detail", args=[row["pk"]]),
+                },
+            }
+            for row in rows
+        ],
+    }
+
+
+def reconciliation_page(
+    incidents: QuerySet[Incident],
+    page_number,
+    *,
+    sides: list[tuple[str, str]],
+    groups: list[tuple[str, str]],
+) -> Page:
+    """A page of top-level incidents, newest first, each with `.rows`: its
+    killed tallies, official against claimed against the best."""
+    top = (
+        incidents.top_level()
+        .select_related("location")
+        .prefetch_related(
+            Prefetch(
+                "tallies",
+                queryset=Tally.objects.filter(outcome=KILLED).order_by("id"),
+                to_attr="killed_tallies",
+            )
+        )
+        .order_by("-start_date", "-id")
+    )
+    page = Paginator(top, TABLE_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    names = dict(sides)
+    rank = {slug: index for index, (slug, _name) in enumerate(groups)}
+    group_names = dict(groups)
+    for incident in page.object_list:
+        tallies = sorted(
+            incident.killed_tallies, key=lambda t: rank.get(t.group_id, len(rank))
+        )
+        incident.rows = [_tally_row(tally, group_names, names) for tally in tallies]
+    return page
+
+
+def _tally_row(tally: Tally, group_names: dict, side_names: dict) -> TallyRow:
+    """`side_names` is ordered by rank: PostgreSQL's jsonb keeps no key order."""
+    claimed = tally.by_side if isinstance(tally.by_side, dict) else {}
+
+    def shown(side: str) -> str:
+        interval = claimed.get(side)
+        return interval_text(interval["low"], interval["high"]) if interval else ""
+
+    return TallyRow(
+        group=group_names.get(tally.group_id, tally.group_id),
+        figures=Figures(tally.low, tally.best, tally.high),
+        official=shown("official"),
+        perpetrator=shown("perpetrator"),
+        others=[
+            (side_names.get(side, side), shown(side))
+            for side in [*side_names, *sorted(set(claimed) - set(side_names))]
+            if side in claimed and side not in ("official", "perpetrator")
+        ],
+        disputed=tally.disputed,
+        status=tally.status,
+        status_display=tally.get_status_display(),
+    )
+
+
+def waiting_for_review(incidents: QuerySet[Incident]) -> int:
+    """Tallies of these incidents an editor has yet to settle."""
+    return (
+        Tally.objects.needing_review()
+        .filter(incident__in=incidents.values("pk"))
+        .count()
+    )

@@ -1,0 +1,430 @@
+"""The analyst's incident form, with its place, targets and actors, and the
+editor's publish and retract; with the helpers the claim forms share
+(`incidents.claim_forms`).
+
+Every form validates through the model (ModelForm's full_clean, or full_clean
+on the row it is about to save), so a page refuses what the API and the admin
+refuse, with the model's messages. Text with HTML markup is refused as the API
+refuses it. Saving goes through the models' own save(), which keeps the stored
+tallies current, exactly as the API's writes do.
+"""
+
+import copy
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from casualties.api.tallies import MAX_FIGURE
+from config.api import HTML_TAG
+from incidents.models import Incident, IncidentActor, Location, Target
+
+MARKUP_MESSAGE = "HTML markup is not allowed here."
+MAX_ROWS = 100  # targets or actor roles on one incident, as the API allows
+STALE_MESSAGE = (
+    "This incident was changed by someone else after you opened this page. "
+    "Nothing was saved: open the current version and make your change again."
+)
+
+
+class NoMarkupMixin:
+    """Refuses text containing HTML markup, field by field, as the API does."""
+
+    def clean(self):
+        cleaned = super().clean()
+        marked = [
+            name
+            for name, value in cleaned.items()
+            if isinstance(value, str) and HTML_TAG.search(value)
+        ]
+        for name in marked:
+            self.add_error(name, MARKUP_MESSAGE)
+        return cleaned
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the page was opened on (optimistic locking)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_FIGURE, **kwargs)
+
+
+def share_choices(forms_, choices: dict) -> None:
+    """Give the selects of many rows one evaluated list of options each.
+
+    A ModelChoiceField queries its table every time it renders; a formset of
+    twenty rows would query twenty times. Validation still checks the posted
+    key against the field's queryset.
+    """
+    for form in forms_:
+        for name, options in choices.items():
+            if name in form.fields:
+                form.fields[name].choices = options
+
+
+def choices_of(form_class, *names) -> dict:
+    return {name: list(form_class.base_fields[name].choices) for name in names}
+
+
+def copy_errors(error: ValidationError, form, fields: dict) -> None:
+    """Report a model's ValidationError on the form fields that stand for it
+    (the rest above the form), leaving out what the form already says."""
+    for name, messages in error.message_dict.items():
+        field = fields.get(name)
+        said = form.errors.get(field or NON_FIELD_ERRORS, [])
+        new = [message for message in messages if message not in said]
+        if new:
+            form.add_error(field, new)
+
+
+def typed(form) -> dict:
+    """What was posted in each field of a bound form, as it was typed."""
+    return {name: form[name].data for name in form.fields}
+
+
+def unbound_like(form):
+    """An unbound copy of a bound form showing what was typed, without errors.
+
+    For re-rendering input that was not submitted for saving (Extract, Add a
+    row): its messages would only be noise.
+    """
+    return type(form)(initial=typed(form), prefix=form.prefix, **form.extra_kwargs)
+
+
+# Incidents -----------------------------------------------------------------
+
+NEW_PLACE_FIELDS = {
+    "name": "new_place_name",
+    "parent": "new_place_area",
+    "latitude": "new_place_latitude",
+    "longitude": "new_place_longitude",
+}
+
+
+class IncidentForm(NoMarkupMixin, forms.ModelForm):
+    """An incident: parent, place (from the gazetteer or new), dates, type.
+
+    The parent and the place are typed as numbers or picked by search: both
+    tables grow too large for a <select>.
+    """
+
+    version = VersionField(required=False)
+    new_place_name = forms.CharField(
+        label="New place: name", required=False, max_length=200
+    )
+    new_place_area = forms.CharField(
+        label="New place: country or province code",
+        required=False,
+        max_length=10,
+        help_text="The ISO 3166 code of the area it lies in: PK, PK-BA.",
+    )
+    new_place_latitude = forms.FloatField(
+        label="New place: latitude",
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    new_place_longitude = forms.FloatField(
+        label="New place: longitude",
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "summary",
+            "type",
+            "parent",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "location",
+            "location_precision",
+            "responsibility_claimed_by",
+            "responsibility_claim",
+        ]
+        labels = {
+            "title": "Title",
+            "parent": "Parent incident (number)",
+            "location": "Location (gazetteer number)",
+            "responsibility_claimed_by": "Responsibility claimed by",
+            "responsibility_claim": "How responsibility was claimed",
+        }
+        help_texts = {
+            "parent": "Leave empty for a top-level incident.",
+            "location": "Search below, or type the number of a gazetteer entry.",
+            "responsibility_claim": "A statement, videos, ...",
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "parent": forms.NumberInput(attrs={"min": 1}),
+            "location": forms.NumberInput(attrs={"min": 1}),
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "responsibility_claim": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "parent": {"invalid_choice": "No incident you may see has that number."},
+            "location": {"invalid_choice": "No gazetteer entry has that number."},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra_kwargs = {"user": user}
+        self.fields["parent"].queryset = Incident.objects.visible_to(user)
+        self.fields["responsibility_claimed_by"].empty_label = "Nobody"
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+        self.new_place = None
+
+    def chosen(self, name):
+        """The parent or location the form now names, to show it by name."""
+        if self.is_bound:
+            return getattr(self, "cleaned_data", {}).get(name)
+        value = self.initial.get(name)
+        if isinstance(value, int):
+            return getattr(self.instance, name, None)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        self.new_place = self._new_place(cleaned)
+        return cleaned
+
+    def _new_place(self, cleaned) -> Location | None:
+        given = [name for name in NEW_PLACE_FIELDS.values() if cleaned.get(name)]
+        if not given:
+            return None
+        if cleaned.get("location"):
+            self.add_error(
+                "location",
+                "Choose a gazetteer entry or describe a new place, not both.",
+            )
+            return None
+        place = Location(
+            name=cleaned.get("new_place_name", "").strip(),
+            kind=Location.Kind.PLACE,
+            parent=self._area(cleaned.get("new_place_area", "")),
+            latitude=cleaned.get("new_place_latitude"),
+            longitude=cleaned.get("new_place_longitude"),
+        )
+        missing = {
+            "new_place_name": "Name the new place." if not place.name else None,
+            "new_place_latitude": "Give the coordinates of the place."
+            if place.latitude is None
+            else None,
+            "new_place_longitude": "Give the coordinates of the place."
+            if place.longitude is None
+            else None,
+        }
+        for name, message in missing.items():
+            if message and name not in self.errors:
+                self.add_error(name, message)
+        if place.parent is None and "new_place_area" not in self.errors:
+            self.add_error(
+                "new_place_area", "Say which country or province the place lies in."
+            )
+        if any(name in self.errors for name in NEW_PLACE_FIELDS.values()):
+            return None
+        try:
+            place.full_clean(exclude=["path"])
+        except ValidationError as error:
+            copy_errors(error, self, NEW_PLACE_FIELDS)
+            return None
+        return place
+
+    def _area(self, code: str) -> Location | None:
+        code = code.strip().upper()
+        if not code:
+            return None
+        area = Location.objects.filter(
+            code=code, kind__in=[Location.Kind.COUNTRY, Location.Kind.ADMIN1]
+        ).first()
+        if area is None:
+            self.add_error("new_place_area", "No country or province has that code.")
+        return area
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            if self.new_place is not None:
+                self.new_place.save()
+                self.instance.location = self.new_place
+            return super().save(commit)
+
+
+class TargetForm(NoMarkupMixin, forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["category", "description"]
+        labels = {"category": "Category", "description": "Description"}
+
+
+class ActorRoleForm(forms.ModelForm):
+    class Meta:
+        model = IncidentActor
+        fields = ["actor", "role"]
+        labels = {"actor": "Actor", "role": "Role"}
+
+
+class OwnRowsFormSet(forms.BaseInlineFormSet):
+    """Rows already saved must be this incident's own.
+
+    Django quietly skips a posted row id that is not among the incident's
+    rows; a page that did not send it is refused instead, so nobody is led
+    to believe it was saved.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise ValidationError(
+                "A row here is not one of this incident's: reload the page."
+            )
+
+
+TargetFormSet = forms.inlineformset_factory(
+    Incident,
+    Target,
+    form=TargetForm,
+    formset=OwnRowsFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
+)
+ActorRoleFormSet = forms.inlineformset_factory(
+    Incident,
+    IncidentActor,
+    form=ActorRoleForm,
+    formset=OwnRowsFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS,
+)
+
+
+class IncidentForms:
+    """The incident form with its targets and actors, valid and saved together."""
+
+    def __init__(self, *, user, instance=None, data=None, initial=None):
+        self.instance = instance or Incident()
+        self.stored_title = self.instance.title
+        self.incident = IncidentForm(
+            data, instance=self.instance, initial=initial, user=user
+        )
+        targets = Target.objects.order_by("id")
+        roles = IncidentActor.objects.order_by("id")
+        self.targets = TargetFormSet(
+            data, instance=self.instance, prefix="targets", queryset=targets
+        )
+        self.actors = ActorRoleFormSet(
+            data, instance=self.instance, prefix="actors", queryset=roles
+        )
+        share_choices(self.targets.forms, choices_of(TargetForm, "category"))
+        share_choices(self.actors.forms, choices_of(ActorRoleForm, "actor"))
+
+    def is_valid(self) -> bool:
+        return all(
+            [self.incident.is_valid(), self.targets.is_valid(), self.actors.is_valid()]
+        )
+
+    def refuse_stale(self, stored_version: int) -> bool:
+        """True (with the form told why) when the record moved on since it was read."""
+        if self.incident.cleaned_data.get("version") == stored_version:
+            return False
+        self.incident.add_error(None, STALE_MESSAGE)
+        return True
+
+    def save(self, *, user) -> Incident:
+        with transaction.atomic():
+            if self.instance.pk is None:
+                self.instance.created_by = user
+            incident = self.incident.save()
+            for formset in (self.targets, self.actors):
+                formset.instance = incident
+                formset.save()
+        return incident
+
+
+class StatusForm(forms.Form):
+    """A change of an incident's status, checked by the model before it is saved.
+
+    The view locks the row and passes it in, so `version` is compared with the
+    stored one; a stale page changes nothing.
+    """
+
+    version = VersionField()
+    status = Incident.Status.DRAFT
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("version") not in (None, self.incident.version):
+            raise ValidationError(STALE_MESSAGE)
+        self.refuse_transition()
+        changed = copy.copy(self.incident)
+        changed.status = self.status
+        changed.retraction_reason = self.new_reason()
+        try:
+            changed.full_clean(exclude=["path"])
+        except ValidationError as error:
+            copy_errors(error, self, {"retraction_reason": "reason"})
+        return cleaned
+
+    def refuse_transition(self):
+        raise NotImplementedError
+
+    def new_reason(self) -> str:
+        return self.incident.retraction_reason
+
+    def save(self) -> Incident:
+        """As the API does: the incident's save() recomputes its tree's tallies."""
+        self.incident.status = self.status
+        self.incident.retraction_reason = self.new_reason()
+        self.incident.save()
+        return self.incident
+
+
+class PublishForm(StatusForm):
+    """Makes a draft readable by everyone."""
+
+    status = Incident.Status.PUBLISHED
+
+    def refuse_transition(self):
+        if self.incident.status != Incident.Status.DRAFT:
+            status = self.incident.get_status_display().lower()
+            raise ValidationError(
+                f"Only a draft can be published; this incident is {status}."
+            )
+
+
+class RetractForm(NoMarkupMixin, StatusForm):
+    """Withdraws an incident with a reason; the record and its history stay."""
+
+    status = Incident.Status.RETRACTED
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the incident is retracted."},
+        help_text="Readers see it on the incident page.",
+    )
+
+    def refuse_transition(self):
+        if self.incident.status == Incident.Status.RETRACTED:
+            raise ValidationError("This incident is already retracted.")
+
+    def new_reason(self) -> str:
+        return self.cleaned_data.get("reason", "")

@@ -1,0 +1,321 @@
+"""The analyst's pages: create and edit an incident, pick its place from the
+gazetteer, enter the claims of a report; and the editor's publish and retract.
+
+Incidents are reached through `browse.get_visible_incident`, as on every page;
+forms never take the incident from a posted field, only from the URL. Every
+write that carries a version locks the row first and compares, so a stale
+page is told so and changes nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
+from django.db.models import Case, Q, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from incidents.api.serializers import Gazetteer
+from incidents.claim_forms import (
+    MAX_CLAIM_ROWS,
+    ClaimEntry,
+    ClaimSourceForm,
+    ExtractForm,
+    candidate_rows,
+    claim_formset,
+    highlighted,
+)
+from incidents.forms import (
+    IncidentForms,
+    PublishForm,
+    RetractForm,
+    typed,
+    unbound_like,
+)
+from incidents.models import Incident, Location
+from incidents.views.browse import get_visible_incident, visible_incidents
+from sources.models import Report
+
+SEARCH_LIMIT = 20
+
+
+def get_editable_incident(user, pk) -> Incident:
+    """The incident for a form, or 404: missing, unseen, or retracted.
+
+    A retracted incident is kept as it was withdrawn; nothing is added to it.
+    """
+    incident = get_visible_incident(user, pk)
+    if incident.status == Incident.Status.RETRACTED:
+        raise Http404("A retracted incident is not edited.")
+    return incident
+
+
+def _locked_version(incident: Incident) -> int:
+    """The stored version, with the row locked until the transaction ends."""
+    rows = Incident.objects.select_for_update().filter(pk=incident.pk)
+    return rows.values_list("version", flat=True).get()
+
+
+class IncidentFormView(PermissionRequiredMixin, View):
+    """Create an incident (a draft), or edit one; with its targets and actors."""
+
+    template_name = "incidents/incident_form.html"
+
+    def get_permission_required(self):
+        if "pk" in self.kwargs:
+            return ["incidents.change_incident"]
+        return ["incidents.add_incident"]
+
+    def get_incident(self) -> Incident | None:
+        if "pk" not in self.kwargs:
+            return None
+        return get_editable_incident(self.request.user, self.kwargs["pk"])
+
+    def get(self, request, pk=None):
+        incident = self.get_incident()
+        initial = self._from_parent() if incident is None else None
+        forms = IncidentForms(user=request.user, instance=incident, initial=initial)
+        return self.render(forms)
+
+    def post(self, request, pk=None):
+        incident = self.get_incident()
+        forms = IncidentForms(user=request.user, instance=incident, data=request.POST)
+        with transaction.atomic():
+            if forms.is_valid() and not (
+                incident and forms.refuse_stale(_locked_version(incident))
+            ):
+                saved = forms.save(user=request.user)
+                messages.success(request, "Incident saved.")
+                return redirect("incidents:detail", saved.pk)
+        return self.render(forms)
+
+    def _from_parent(self) -> dict | None:
+        """`?parent=<id>`: a sub-incident starts under it, of its type and day."""
+        parent_id = self.request.GET.get("parent", "")
+        if not parent_id.isdigit():
+            return None
+        parent = (
+            Incident.objects.visible_to(self.request.user)
+            .select_related("type")
+            .filter(pk=int(parent_id))
+            .first()
+        )
+        if parent is None:
+            return None
+        return {"parent": parent, "type": parent.type, "start_date": parent.start_date}
+
+    def render(self, forms: IncidentForms):
+        form = forms.incident
+        location = form.chosen("location")
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "incident": forms.instance,
+                # As stored: validation writes the input onto the instance.
+                "stored_title": forms.stored_title,
+                "form": form,
+                "targets": forms.targets,
+                "actors": forms.actors,
+                "chosen_parent": form.chosen("parent"),
+                "location_value": form["location"].value() or "",
+                "chosen_location": _describe([location])[0] if location else None,
+            },
+        )
+
+
+def _describe(places) -> list:
+    """Each place with `area`: its province and country, in one query for all."""
+    gazetteer = Gazetteer()
+    gazetteer.load(place.path for place in places)
+    for place in places:
+        admin1, country = gazetteer.admin1_and_country(place.path)
+        area = [part for part in (admin1, country) if part and part != place.name]
+        place.area = ", ".join(area)
+    return places
+
+
+class LocationSearchView(PermissionRequiredMixin, View):
+    """Gazetteer entries by name or ISO code, to pick one in the incident form.
+
+    htmx gets the options (or, with `choose`, the picked entry in the form's
+    field); a plain request gets a page to look numbers up in.
+    """
+
+    permission_required = "incidents.add_incident"
+
+    def get(self, request):
+        choose = request.GET.get("choose", "")
+        if choose.isdigit():
+            place = Location.objects.filter(pk=int(choose)).first()
+            return render(
+                request,
+                "incidents/partials/location_choice.html",
+                {
+                    "location_value": place.pk if place else choose,
+                    "chosen_location": _describe([place])[0] if place else None,
+                    "picked": True,
+                },
+            )
+        query = request.GET.get("q", "").strip()[:100]
+        places = _describe(self._search(query)) if len(query) >= 2 else []
+        template = (
+            "incidents/partials/location_options.html"
+            if request.htmx
+            else "incidents/location_search.html"
+        )
+        return render(request, template, {"places": places, "query": query})
+
+    def _search(self, query: str) -> list[Location]:
+        """Exact names and codes first, then names that start so, then the rest."""
+        rank = Case(
+            When(Q(name__iexact=query) | Q(code__iexact=query), then=Value(0)),
+            When(name__istartswith=query, then=Value(1)),
+            default=Value(2),
+        )
+        places = Location.objects.filter(
+            Q(name__icontains=query) | Q(code__iexact=query)
+        )
+        return list(places.order_by(rank, "name", "id")[:SEARCH_LIMIT])
+
+
+class ClaimsView(PermissionRequiredMixin, View):
+    """A batch of claims on an incident, typed or extracted from pasted text.
+
+    "Extract" (htmx: only the rows are swapped) fills the rows from the text;
+    "Add a row" adds one; "Save claims" saves every kept row, or none.
+    """
+
+    permission_required = "casualties.add_claim"
+    template_name = "incidents/claims_form.html"
+    entry_template = "incidents/partials/claim_entry.html"
+
+    def get(self, request, pk):
+        incident = get_editable_incident(request.user, pk)
+        report = self._offered_report()
+        source = ClaimSourceForm(
+            incident=incident,
+            offered_report=report.pk if report else None,
+            initial={"report": report} if report else None,
+        )
+        extract = ExtractForm(initial={"text": report.excerpt if report else ""})
+        return self.render(incident, extract, claim_formset(extra=1), source)
+
+    def post(self, request, pk):
+        incident = get_editable_incident(request.user, pk)
+        action = request.POST.get("action", "save")
+        if action in ("extract", "add_row"):
+            return self._refill(incident, action)
+        entry = ClaimEntry(incident=incident, data=request.POST)
+        if entry.is_valid():
+            claims = entry.save(user=request.user)
+            saved = f"{len(claims)} claim{'s' if len(claims) != 1 else ''} saved"
+            messages.success(request, f"{saved}; the tallies are up to date.")
+            return redirect("incidents:detail", incident.pk)
+        extract = ExtractForm(request.POST)
+        extract.is_valid()
+        return self.render(incident, extract, entry.rows, entry.source)
+
+    def _refill(self, incident, action):
+        """Rows from the pasted text, or the rows as typed plus a blank one."""
+        extract = ExtractForm(self.request.POST)
+        pieces, found = None, 0
+        if action == "extract":
+            candidates = extract.candidates()
+            if candidates is None:
+                rows = claim_formset(extra=1)
+            else:
+                pieces = highlighted(extract.cleaned_data["text"], candidates)
+                initial = candidate_rows(candidates)
+                found = len(initial)
+                rows = claim_formset(initial=initial, extra=len(initial) or 1)
+        else:
+            extract.is_valid()
+            posted = claim_formset(self.request.POST)
+            initial = [typed(form) for form in posted.forms[: MAX_CLAIM_ROWS - 1]]
+            rows = claim_formset(initial=[*initial, {}], extra=len(initial) + 1)
+        source = ClaimSourceForm(self.request.POST, incident=incident)
+        return self.render(
+            incident,
+            extract,
+            rows,
+            unbound_like(source),
+            pieces=pieces,
+            found=found,
+            action=action,
+        )
+
+    def _offered_report(self) -> Report | None:
+        """`?report=<id>`: the report just added, to enter its figures."""
+        report_id = self.request.GET.get("report", "")
+        if not report_id.isdigit():
+            return None
+        return Report.objects.filter(
+            pk=int(report_id), retracted_at__isnull=True
+        ).first()
+
+    def render(self, incident, extract, rows, source, *, action=None, **extra):
+        context = {
+            **extra,
+            "incident": incident,
+            "extract": extract,
+            "rows": rows,
+            "source": source,
+            "action": action,
+        }
+        if self.request.htmx and action:
+            return render(self.request, self.entry_template, context)
+        return render(self.request, self.template_name, context)
+
+
+class StatusView(PermissionRequiredMixin, View):
+    """Publish or retract (editors): a confirmation page, and the POST that acts."""
+
+    permission_required = "incidents.publish_incident"
+    template_name = "incidents/incident_status_form.html"
+    form_class: type[PublishForm | RetractForm]
+    verb: str
+    done: str
+
+    def get(self, request, pk):
+        incident = get_visible_incident(request.user, pk)
+        form = self.form_class(incident=incident, initial={"version": incident.version})
+        return self.render(incident, form)
+
+    def post(self, request, pk):
+        incident = get_visible_incident(request.user, pk)
+        with transaction.atomic():
+            locked = visible_incidents(request.user).select_for_update().get(pk=pk)
+            form = self.form_class(request.POST, incident=locked)
+            if form.is_valid():
+                form.save()
+                messages.success(request, self.done)
+                return redirect("incidents:detail", incident.pk)
+        return self.render(incident, form)
+
+    def render(self, incident, form):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "incident": incident,
+                "form": form,
+                "verb": self.verb,
+                "action": reverse(
+                    self.request.resolver_match.view_name, args=[incident.pk]
+                ),
+            },
+        )
+
+
+class PublishView(StatusView):
+    form_class = PublishForm
+    verb = "Publish"
+    done = "Published: every reader can see it now."
+
+
+class RetractView(StatusView):
+    form_class = RetractForm
+    verb = "Retract"
+    done = "Retracted: its figures have left every tally."

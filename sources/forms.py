@@ -1,0 +1,108 @@
+"""The analyst's report form: a document read about an incident, from a known
+source or one described on the spot.
+
+The model validates both rows (full_clean), so the page refuses what the API
+and the admin refuse, with the model's messages.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from incidents.forms import NoMarkupMixin, copy_errors
+from sources.models import Report, Source
+
+NEW_SOURCE_FIELDS = {
+    "name": "new_source_name",
+    "kind": "new_source_kind",
+    "reliability": "new_source_reliability",
+}
+
+
+class ReportForm(NoMarkupMixin, forms.ModelForm):
+    """A report, with either an existing source or a new one."""
+
+    new_source_name = forms.CharField(
+        label="New source: name", required=False, max_length=200
+    )
+    new_source_kind = forms.ChoiceField(
+        label="New source: kind",
+        choices=Source.Kind.choices,
+        initial=Source.Kind.OTHER,
+        required=False,
+    )
+    new_source_reliability = forms.ChoiceField(
+        label="New source: reliability",
+        choices=Source.Reliability.choices,
+        initial=Source.Reliability.F,
+        required=False,
+        help_text="The Admiralty grade of the outlet (A to F).",
+    )
+
+    class Meta:
+        model = Report
+        fields = [
+            "source",
+            "title",
+            "url",
+            "published_at",
+            "language",
+            "excerpt",
+            "archive_url",
+            "credibility",
+        ]
+        labels = {
+            "title": "Title",
+            "url": "URL",
+            "published_at": "Published at",
+            "archive_url": "Archive URL",
+            "credibility": "Credibility",
+        }
+        help_texts = {
+            "source": "Or describe a new source below.",
+            "excerpt": "The passage with the figures; it fills the claims page's "
+            "report text.",
+        }
+        widgets = {
+            "published_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "excerpt": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].required = False
+        self.fields["source"].empty_label = "A new source (below)"
+        self.new_source = None
+
+    def clean(self):
+        cleaned = super().clean()
+        named = cleaned.get("new_source_name", "").strip()
+        if cleaned.get("source") and named:
+            self.add_error("source", "Choose a source or describe a new one, not both.")
+        elif named:
+            self.new_source = self._new_source(cleaned, named)
+        elif not cleaned.get("source") and "source" not in self.errors:
+            self.add_error("source", "Choose the source, or describe a new one.")
+        return cleaned
+
+    def _new_source(self, cleaned, name: str) -> Source | None:
+        source = Source(
+            name=name,
+            kind=cleaned.get("new_source_kind") or Source.Kind.OTHER,
+            reliability=cleaned.get("new_source_reliability") or Source.Reliability.F,
+        )
+        try:
+            source.full_clean()
+        except ValidationError as error:
+            copy_errors(error, self, NEW_SOURCE_FIELDS)
+            return None
+        return source
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            if self.new_source is not None:
+                self.new_source.save()
+                self.instance.source = self.new_source
+            return super().save(commit)

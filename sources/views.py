@@ -1,0 +1,40 @@
+"""The report page: a document read about an incident, added by an analyst.
+
+A report is tied to an incident through the claims read in it, so saving one
+leads straight to the claims page with the report chosen and its excerpt
+ready to extract from.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from incidents.views.edit import get_editable_incident
+from sources.forms import ReportForm
+
+
+class ReportCreateView(PermissionRequiredMixin, View):
+    permission_required = "sources.add_report"
+    template_name = "sources/report_form.html"
+
+    def get(self, request, pk):
+        incident = get_editable_incident(request.user, pk)
+        return self.render(incident, ReportForm())
+
+    def post(self, request, pk):
+        incident = get_editable_incident(request.user, pk)
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            form.instance.created_by = request.user
+            report = form.save()
+            messages.success(request, "Report saved: now enter the figures it gives.")
+            claims = reverse("incidents:claims", args=[incident.pk])
+            return redirect(f"{claims}?report={report.pk}")
+        return self.render(incident, form)
+
+    def render(self, incident, form):
+        return render(
+            self.request, self.template_name, {"incident": incident, "form": form}
+        )

@@ -1,0 +1,51 @@
+"""An analyst records a sub-incident and its claims from a pasted paragraph."""
+
+import re
+
+from playwright.sync_api import expect
+
+from casualties.models import Claim, Tally
+from incidents.models import Incident
+
+PARAGRAPH = (
+    "Officials said five policemen were killed and more than 12 people were injured."
+)
+
+
+def test_an_analyst_adds_a_sub_incident_and_claims_extracted_from_text(
+    log_in, reference_root
+):
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/")
+    page.get_by_role("link", name="Add sub-incident").click()
+
+    page.get_by_label("Title").fill("Attack on a police post in Turbat")
+    page.get_by_label("Type").select_option(label="Attack")
+    page.get_by_label("Start date").fill("2026-01-31")
+    page.get_by_label("Search the gazetteer").fill("Balochistan")
+    page.get_by_role("list", name="Places found").get_by_role("button").first.click()
+    expect(page.get_by_label("Location (gazetteer number)")).not_to_have_value("")
+    page.get_by_role("button", name="Save incident").click()
+
+    page.wait_for_url(re.compile(r"/incidents/\d+/$"))
+    incident = Incident.objects.get(title="Attack on a police post in Turbat")
+    assert incident.parent_id == reference_root.pk
+
+    page.get_by_role("link", name="Add claims").click()
+    page.get_by_label("Report text").fill(PARAGRAPH)
+    page.get_by_role("button", name="Extract").click()
+    keep = page.get_by_role("checkbox", name="Keep")
+    expect(keep).to_have_count(2)
+    expect(keep.first).to_be_checked()
+    expect(page.locator("mark")).to_have_count(2)
+    page.get_by_role("button", name="Save claims").click()
+
+    page.wait_for_url(re.compile(rf"/incidents/{incident.pk}/$"))
+    assert Claim.objects.filter(incident=incident).count() == 2
+    tallies = page.locator("table.tallies")
+    expect(tallies.get_by_role("row").filter(has_text="Police")).to_contain_text("5")
+    expect(tallies.get_by_role("row").filter(has_text="Injured")).to_contain_text("13")
+    killed = Tally.objects.get(
+        incident=incident, group_id="police", outcome_id="killed"
+    )
+    assert (killed.low, killed.best) == (5, 5)
