@@ -141,6 +141,8 @@ class StrictOrderingFilter(django_filters.OrderingFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         ordering = [self.get_ordering_value(param) for param in value if param]
+        if not ordering:  # `ordering=,` names no key: the default order stands
+            return qs
         if not {"id", "-id"} & set(ordering):
             ordering.append("-id" if ordering[-1].startswith("-") else "id")
         return qs.order_by(*ordering)

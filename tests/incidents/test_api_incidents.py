@@ -734,6 +734,21 @@ def test_it_orders_by_a_chosen_key_with_ties_broken_by_id(api, researcher):
     assert "ordering" in response.json()
 
 
+@pytest.mark.parametrize("ordering", [",", ",,", ""])
+def test_an_ordering_that_names_no_key_keeps_the_default_order(
+    api, researcher, ordering
+):
+    older = IncidentFactory(start_date=datetime.date(2026, 1, 1))
+    newer = IncidentFactory(start_date=datetime.date(2026, 2, 1))
+
+    response = api(researcher).get(URL, {"ordering": ordering})
+
+    assert response.status_code == 200
+    default = ids(api(researcher).get(URL))
+    assert ids(response) == default
+    assert set(default) == {older.pk, newer.pk}
+
+
 # Exports
 
 
