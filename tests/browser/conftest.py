@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test.utils import override_settings
 
 from casualties.demo import DEMO_ACCOUNTS, create_demo_accounts
@@ -51,6 +52,9 @@ def browser(_reference_data):
     )
     yield chromium
     chromium.close()
+    # The connections the test opened while the loop ran are not the ones
+    # Django's teardown closes; left open, they keep the test database alive.
+    connections.close_all()
     playwright.stop()
     if previous is None:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]

@@ -462,7 +462,7 @@ def test_a_stale_if_match_gets_412_and_changes_nothing(api, analyst):
     assert incident.version == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs row locks from separate sessions"
 )
