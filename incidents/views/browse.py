@@ -5,7 +5,7 @@ from itertools import groupby
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -15,6 +15,11 @@ from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
 from sources.models import Report
 
+# The list shows these tallies of every incident, and whether any is disputed.
+HEADLINE_GROUP = "all"
+LISTED_TALLIES = Q(disputed=True) | Q(
+    group_id=HEADLINE_GROUP, outcome_id__in=["killed", "injured"]
+)
 # How many changes the incident page shows.
 HISTORY_LIMIT = 20
 # Bookkeeping that changes on every save and says nothing to a reader.
@@ -66,7 +71,11 @@ class IncidentListView(LoginRequiredMixin, ListView):
             visible_incidents(self.request.user)
             .select_related("type", "location")
             .prefetch_related(
-                Prefetch("tallies", queryset=Tally.objects.filter(disputed=True))
+                Prefetch(
+                    "tallies",
+                    queryset=Tally.objects.filter(LISTED_TALLIES),
+                    to_attr="listed_tallies",
+                )
             )
         )
         self.filterset = IncidentFilterSet(
@@ -84,7 +93,19 @@ class IncidentListView(LoginRequiredMixin, ListView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filterset=self.filterset, **kwargs)
+        context = super().get_context_data(filterset=self.filterset, **kwargs)
+        for incident in context["incidents"]:
+            _headline(incident)
+        return context
+
+
+def _headline(incident):
+    """The list's figures: killed and injured for all victims, and disputes."""
+    tallies = incident.listed_tallies
+    incident.disputed = any(tally.disputed for tally in tallies)
+    for tally in tallies:
+        if tally.group_id == HEADLINE_GROUP:
+            setattr(incident, tally.outcome_id, tally)
 
 
 def _make_readable(form, user):

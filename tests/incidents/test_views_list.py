@@ -144,3 +144,25 @@ def test_htmx_filtering_names_the_bad_filter_in_the_results(researcher_client):
     page = response.content.decode()
     assert 'role="alert"' in page
     assert "Started on or after: Enter a valid date." in page
+
+
+def test_each_incident_shows_its_killed_and_injured_figures(researcher_client):
+    root = load_reference_case()
+    response = researcher_client.get(URL, {"top_level": "true"})
+    (listed,) = response.context["incidents"]
+    page = response.content.decode()
+
+    assert listed == root
+    assert (listed.killed.best, listed.injured.best) == (129, 24)
+    assert listed.disputed
+    assert "Killed <strong>129</strong>" in page
+    assert "Injured <strong>24</strong>" in page
+
+
+def test_an_incident_without_claims_shows_no_figures(researcher_client):
+    IncidentFactory(title="Quiet day")
+    response = researcher_client.get(URL)
+    (listed,) = response.context["incidents"]
+
+    assert not listed.disputed
+    assert 'class="figures"' not in response.content.decode()
