@@ -390,17 +390,18 @@ class StatusForm(forms.Form):
         return self.incident.retraction_reason
 
     def save(self) -> Incident:
-        """As the API does: the incident's save() recomputes its tree's tallies."""
-        self.incident.status = self.status
-        self.incident.retraction_reason = self.new_reason()
-        self.incident.save()
-        return self.incident
+        """Each form applies its transition through the model's own method."""
+        raise NotImplementedError
 
 
 class PublishForm(StatusForm):
     """Makes a draft readable by everyone."""
 
     status = Incident.Status.PUBLISHED
+
+    def save(self) -> Incident:
+        self.incident.publish()
+        return self.incident
 
     def refuse_transition(self):
         if self.incident.status != Incident.Status.DRAFT:
@@ -428,3 +429,7 @@ class RetractForm(NoMarkupMixin, StatusForm):
 
     def new_reason(self) -> str:
         return self.cleaned_data.get("reason", "")
+
+    def save(self) -> Incident:
+        self.incident.retract(reason=self.new_reason())
+        return self.incident

@@ -289,6 +289,20 @@ class Incident(TreeNode, Versioned, Undeletable):
             raise ValidationError(errors)
         self.clean_parent()
 
+    def publish(self) -> None:
+        """Make the incident readable by everyone."""
+        self.status = self.Status.PUBLISHED
+        self.save()
+
+    def retract(self, *, reason: str) -> None:
+        """Withdraw it with a reason; save() takes it out of its tree's tallies.
+
+        The one retraction path for the API's DELETE and the editor's button.
+        """
+        self.status = self.Status.RETRACTED
+        self.retraction_reason = reason
+        self.save()
+
     def save(self, *args, **kwargs):
         """Keep the stored tallies current when the incident moves or is retracted."""
         from casualties.tallies import refresh_trees

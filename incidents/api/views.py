@@ -270,11 +270,8 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
 
     def retract(self, instance, reason: str):
         """The incident's save() recomputes its tree's tallies without it."""
-        if instance.status == Incident.Status.RETRACTED:
-            return
-        instance.status = Incident.Status.RETRACTED
-        instance.retraction_reason = reason
-        instance.save()
+        if instance.status != Incident.Status.RETRACTED:
+            instance.retract(reason=reason)
 
 
 class GazetteerViewSet(
