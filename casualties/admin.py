@@ -1,28 +1,48 @@
 """Admin for claims, tallies and the casualty taxonomies.
 
-Tallies are computed, so only an editor's review of one is editable; every
-write here that can move a figure ends by bringing the stored tallies up to
-date through `casualties.tallies`.
+The admin is one more door to the write services: a claim saved here goes
+through `casualties.services` like one sent to the API, and tallies are
+computed, so only an editor's review of one is written here (through
+`review_tally`). Taxonomy rows are the engine's own source of side ranks and
+of the group tree; a change to them moves figures after a recompute.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from casualties import services, tallies
+from casualties import services
 from casualties.models import (
     Claim,
     ClaimantSide,
     Outcome,
     Tally,
+    TallyChange,
+    TallyReview,
     VictimGroup,
 )
-from incidents.admin import NoDeleteMixin, RetractionMixin, StampCreatorMixin
+from incidents.admin import NoDeleteMixin, RetractionMixin
+from incidents.forms import service_fields
+from sources.models import Report
+
+RECOMPUTE_NOTE = (
+    "Stored tallies follow this change after `manage.py recompute_tallies`."
+)
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    """Ranks and the group tree feed the engine: say when figures follow."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            messages.info(request, RECOMPUTE_NOTE)
 
 
 @admin.register(VictimGroup)
-class VictimGroupAdmin(admin.ModelAdmin):
+class VictimGroupAdmin(TaxonomyAdmin):
     list_display = ["slug", "name", "parent"]
     search_fields = ["slug", "name"]
     list_select_related = ["parent"]
@@ -37,14 +57,40 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClaimantSide)
-class ClaimantSideAdmin(admin.ModelAdmin):
+class ClaimantSideAdmin(TaxonomyAdmin):
     list_display = ["slug", "name", "rank"]
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ClaimAdminForm(forms.ModelForm):
+    """The claim's fields, and its reports as a plain field: they are linked
+    by the service, with the tallies' source counts, not by the form."""
+
+    # Not named `reports`: the admin refuses a many-to-many with its own
+    # through model in a form, which is the point here.
+    linked_reports = forms.ModelMultipleChoiceField(
+        label="Reports",
+        queryset=Report.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Claim._meta.get_field("reports"), admin.site),
+    )
+
+    class Meta:
+        model = Claim
+        fields = [*sorted(services.CLAIM_FIELDS), "retraction_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["linked_reports"] = list(
+                self.instance.reports.values_list("pk", flat=True)
+            )
+
+
 @admin.register(Claim)
-class ClaimAdmin(NoDeleteMixin, RetractionMixin, StampCreatorMixin, SimpleHistoryAdmin):
+class ClaimAdmin(NoDeleteMixin, RetractionMixin, SimpleHistoryAdmin):
+    form = ClaimAdminForm
     list_display = [
         "__str__",
         "incident",
@@ -63,12 +109,21 @@ class ClaimAdmin(NoDeleteMixin, RetractionMixin, StampCreatorMixin, SimpleHistor
     ]
     search_fields = ["wording", "incident__title", "claimant__name"]
     list_select_related = ["incident", "claimant", "side"]
-    autocomplete_fields = ["incident", "claimant", "reports", "supersedes"]
+    autocomplete_fields = ["incident", "claimant", "supersedes"]
     readonly_fields = ["retracted_at", "version", "created_by", "created_at"]
     fieldsets = [
         (
             None,
-            {"fields": ["incident", "claimant", "side", "reports", "group", "outcome"]},
+            {
+                "fields": [
+                    "incident",
+                    "claimant",
+                    "side",
+                    "linked_reports",
+                    "group",
+                    "outcome",
+                ]
+            },
         ),
         ("Figure", {"fields": ["low", "high", "point", "wording"]}),
         (
@@ -108,30 +163,99 @@ class ClaimAdmin(NoDeleteMixin, RetractionMixin, StampCreatorMixin, SimpleHistor
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm("casualties.assess_claim"):
             readonly += ["assessment", "assessment_note"]
+        if not request.user.has_perm("incidents.publish_incident"):
+            readonly.append("retraction_reason")  # retracting is an editor's act
         return readonly
 
     def save_model(self, request, obj, form, change):
-        """A reason given for a live claim retracts it through `Claim.retract`."""
-        if obj.retracted_at is None and obj.retraction_reason.strip():
-            if not change:
-                obj.created_by = request.user
-            obj._history_user = request.user
-            obj.retract(reason=obj.retraction_reason, user=request.user)
-            return
-        super().save_model(request, obj, form, change)
+        """Create, edit or (a reason given for a live claim) retract it through
+        the services the API uses."""
+        allowed = services.CLAIM_FIELDS
+        reports = form.cleaned_data.get("linked_reports", [])
+        if not change:
+            fields = service_fields(obj, allowed)
+            saved = services.create_claim(user=request.user, reports=reports, **fields)
+        else:
+            fields = service_fields(obj, allowed, only=form.changed_data)
+            saved = services.update_claim(
+                claim=obj, user=request.user, reports=reports, **fields
+            )
+            if obj.retraction_reason.strip() and not saved.is_retracted:
+                saved = services.retract_claim(
+                    claim=saved, user=request.user, reason=obj.retraction_reason
+                )
+        obj.pk, obj.version = saved.pk, saved.version
 
     def save_related(self, request, form, formsets, change):
-        """Recount sources once the reports are saved: `Claim.save` ran before."""
-        super().save_related(request, form, formsets, change)
-        claim = form.instance
-        tallies.refresh_path(claim.incident_id, claim.group_id, claim.outcome_id)
+        """Nothing to save: the service linked the reports."""
 
 
-REVIEW_FIELDS = ["reviewed_best", "reviewed_low", "reviewed_high", "rationale"]
+@admin.register(TallyReview)
+class TallyReviewAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """Editors' reviews, read-only: they are written on the tally."""
+
+    list_display = [
+        "incident",
+        "group",
+        "outcome",
+        "best",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    list_select_related = ["incident", "reviewed_by"]
+    search_fields = ["incident__title", "rationale"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TallyChange)
+class TallyChangeAdmin(admin.ModelAdmin):
+    """Every change of every tally and its cause, read-only."""
+
+    list_display = ["at", "incident", "group", "outcome", "scope", "kind", "best"]
+    list_display += ["cause", "cause_id", "user"]
+    list_filter = ["kind", "cause", "scope"]
+    list_select_related = ["incident", "user"]
+    search_fields = ["incident__title"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class TallyReviewForm(forms.ModelForm):
-    """The review rules of `casualties.services`, shown next to the admin's fields."""
+    """The editor's review beside the computed figures, checked by the rules of
+    `casualties.services`."""
+
+    reviewed_best = forms.IntegerField(min_value=0, required=False)
+    reviewed_low = forms.IntegerField(min_value=0, required=False)
+    reviewed_high = forms.IntegerField(min_value=0, required=False)
+    rationale = forms.CharField(widget=forms.Textarea, required=False)
+
+    class Meta:
+        model = Tally
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        review = self.instance.review
+        if review is not None:
+            self.initial |= {
+                "reviewed_best": review.best,
+                "reviewed_low": review.low,
+                "reviewed_high": review.high,
+                "rationale": review.rationale,
+            }
 
     def clean(self):
         data = super().clean()
@@ -149,15 +273,18 @@ class TallyReviewForm(forms.ModelForm):
                 rationale=data.get("rationale", ""),
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
+            for field, errors in error.message_dict.items():
                 name = field if field == "rationale" else f"reviewed_{field}"
-                for message in messages:
+                for message in errors:
                     self.add_error(name, message)
         return data
 
 
+REVIEW_FIELDS = ["reviewed_best", "reviewed_low", "reviewed_high", "rationale"]
+
+
 @admin.register(Tally)
-class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class TallyAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Computed figures, read-only; editors with `review_tally` may review them."""
 
     form = TallyReviewForm
@@ -165,6 +292,7 @@ class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "incident",
         "group",
         "outcome",
+        "scope",
         "low",
         "best",
         "high",
@@ -173,13 +301,14 @@ class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "sources",
         "status",
     ]
-    list_filter = ["status", "disputed", "inconsistent", "outcome", "group"]
+    list_filter = ["scope", "status", "disputed", "inconsistent", "outcome", "group"]
     search_fields = ["incident__title"]
     list_select_related = ["incident", "group", "outcome"]
-    fields = [
+    computed = [
         "incident",
         "group",
         "outcome",
+        "scope",
         "low",
         "best",
         "high",
@@ -190,12 +319,11 @@ class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         "claims",
         "sources",
         "status",
-        *REVIEW_FIELDS,
-        "reviewed_by",
-        "reviewed_at",
+        "review",
         "version",
     ]
-    readonly_fields = [field for field in fields if field not in REVIEW_FIELDS]
+    fields = [*computed, *REVIEW_FIELDS]
+    readonly_fields = computed
 
     def has_add_permission(self, request):
         return False
@@ -211,15 +339,16 @@ class TallyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         Saving a review unchanged confirms it, which is how a stale one is
         cleared.
         """
-        if obj.reviewed_best is None:
+        data = form.cleaned_data
+        if data.get("reviewed_best") is None:
             services.clear_review(tally_id=obj.pk, user=request.user)
             return
         services.review_tally(
             tally_id=obj.pk,
             user=request.user,
-            best=obj.reviewed_best,
-            low=obj.reviewed_low,
-            high=obj.reviewed_high,
-            rationale=obj.rationale,
+            best=data["reviewed_best"],
+            low=data.get("reviewed_low"),
+            high=data.get("reviewed_high"),
+            rationale=data["rationale"],
             version=obj.version,  # the admin has no edit lock of its own
         )

@@ -1,40 +1,88 @@
-"""Casualty claims as each party worded them, and the tallies reconciled from them."""
+"""Casualty claims as each party worded them, and the tallies reconciled from them.
 
-from collections import defaultdict
+Claims, their report links, tallies and reviews are written only by the write
+services (`casualties.services`, which call `casualties.engine`): the rows'
+`save()` and bulk writes refuse to run anywhere else, so no door can change a
+figure without the tallies following.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from casualties import reconcile
-from incidents.base import Retractable, TaxonomyTerm, Versioned
+from incidents.base import (
+    Retractable,
+    ServiceWritten,
+    ServiceWrittenQuerySet,
+    TaxonomyTerm,
+    Versioned,
+    require_service,
+)
 from incidents.models import Actor, Incident
 from sources.models import Report
 
 
+class VictimGroupQuerySet(models.QuerySet):
+    def parents(self) -> dict[str, str | None]:
+        return dict(self.values_list("slug", "parent_id"))
+
+    def below(self, slug: str) -> list[str]:
+        """The group and every group under it, at any depth."""
+        parent = self.parents()
+        return [g for g in parent if slug in reconcile.ancestors(g, parent)]
+
+
 class VictimGroup(TaxonomyTerm):
-    """Who was harmed; a tree so that parts can be summed into wholes."""
+    """Who was harmed; a tree so that parts can be summed into wholes.
+
+    The engine reads this tree from here; a change to it moves figures only
+    after `manage.py recompute_tallies`.
+    """
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Where it is listed in tables (smaller first)."
+    )
+
+    objects = VictimGroupQuerySet.as_manager()
 
     class Meta(TaxonomyTerm.Meta):
-        pass
+        ordering = ["position", "slug"]
+
+    def clean(self):
+        parent = VictimGroup.objects.exclude(slug=self.slug).parents()
+        parent[self.slug] = self.parent_id
+        try:
+            reconcile.ancestors(self.slug, parent)
+        except ValueError:
+            raise ValidationError(
+                {"parent": "A group cannot lie below itself."}
+            ) from None
 
 
 class Outcome(TaxonomyTerm):
     """What happened to them: killed, injured, abducted, missing, detained, freed."""
 
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Where it is listed in tables (smaller first)."
+    )
+
     class Meta(TaxonomyTerm.Meta):
-        pass
+        ordering = ["position", "slug"]
 
 
 class ClaimantSide(TaxonomyTerm):
-    """Which side a claimant speaks for; `rank` orders sides for the best figure."""
+    """Which side a claimant speaks for; `rank` orders sides for the best figure.
+
+    The engine reads the ranks from here; a changed rank moves figures after
+    `manage.py recompute_tallies`.
+    """
 
     rank = models.PositiveSmallIntegerField(
         unique=True, help_text="Higher ranks give the provisional best figure."
@@ -42,6 +90,19 @@ class ClaimantSide(TaxonomyTerm):
 
     class Meta(TaxonomyTerm.Meta):
         ordering = ["-rank"]
+
+
+def load_taxonomy() -> reconcile.Taxonomy:
+    """The side ranks and the group tree as the admin left them."""
+    return reconcile.Taxonomy(
+        side_rank=dict(ClaimantSide.objects.values_list("slug", "rank")),
+        group_parent=VictimGroup.objects.parents(),
+    )
+
+
+def same_tree(*incident_ids: int) -> bool:
+    roots = Incident.objects.filter(pk__in=incident_ids).values_list("root_id")
+    return roots.distinct().count() == 1
 
 
 def interval_errors(low, high, point) -> dict[str, str]:
@@ -96,7 +157,7 @@ def interval_constraints(prefix: str, *, with_point: bool):
     return constraints
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(ServiceWrittenQuerySet):
     def active(self):
         return self.filter(retracted_at__isnull=True)
 
@@ -111,50 +172,18 @@ class ClaimQuerySet(models.QuerySet):
         Parts are the sub-incidents and subgroups whose sums bound the tally
         (rule 4), so an editor reviewing a whole sees what its parts rest on.
         """
-        parent = dict(VictimGroup.objects.values_list("slug", "parent_id"))
-        groups = [g for g in parent if tally.group_id in reconcile.ancestors(g, parent)]
+        groups = VictimGroup.objects.below(tally.group_id)
         return self.filter(
             outcome=tally.outcome_id,
             group__in=groups,
             incident__path__startswith=tally.incident.path,
         )
 
-    def set_aside_reasons(self) -> dict[int, str]:
-        """Why each of these claims does not count (rule 1), by claim id.
 
-        Claims missing from the answer count. Rule 1 judges a claim against the
-        other claims of its incident, group and outcome, so the queryset must
-        hold all of them, retracted ones included (as `feeding` does).
-        """
-        from casualties import tallies
-
-        claims = tallies._claim_data(self)
-        superseded = tallies._superseded(claims) | reconcile.superseded_ids(claims)
-        by_key = defaultdict(list)
-        for claim in claims:
-            by_key[claim.key].append(claim)
-        counted = {
-            claim.id
-            for same_key in by_key.values()
-            for claim in reconcile.counted_claims(same_key, superseded)
-        }
-        reasons = {}
-        for claim in claims:
-            if claim.id in counted:
-                continue
-            if claim.retracted:
-                reasons[claim.id] = "Retracted (the claim or its incident)."
-            elif claim.assessment == Claim.Assessment.DISCOUNTED:
-                reasons[claim.id] = "Discounted by an editor."
-            elif claim.id in superseded:
-                reasons[claim.id] = "Superseded by a later claim."
-            else:
-                reasons[claim.id] = "A later figure from the same claimant counts."
-        return reasons
-
-
-class Claim(Versioned, Retractable):
+class Claim(ServiceWritten, Versioned, Retractable):
     """One casualty figure as one claimant asserted it, with its provenance."""
+
+    WRITTEN_BY = "casualties.services (create_claim, update_claim, retract_claim)"
 
     class Assessment(models.TextChoices):
         UNASSESSED = "unassessed", "Unassessed"
@@ -174,7 +203,9 @@ class Claim(Versioned, Retractable):
         help_text="The actor who asserts the figure; empty if unnamed.",
     )
     side = models.ForeignKey(ClaimantSide, on_delete=models.PROTECT, related_name="+")
-    reports = models.ManyToManyField(Report, blank=True, related_name="claims")
+    reports = models.ManyToManyField(
+        Report, blank=True, related_name="claims", through="ClaimReport"
+    )
     group = models.ForeignKey(VictimGroup, on_delete=models.PROTECT, related_name="+")
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
     low = models.PositiveIntegerField()
@@ -277,6 +308,13 @@ class Claim(Versioned, Retractable):
             return {
                 "supersedes": "A claim can only supersede one by the same claimant."
             }
+        if self.incident_id is not None and not same_tree(
+            earlier.incident_id, self.incident_id
+        ):
+            return {
+                "supersedes": "A claim can only supersede one about the same "
+                "incident or another part of its tree."
+            }
         seen = {self.pk}
         while earlier is not None:
             if earlier.pk in seen:
@@ -284,27 +322,6 @@ class Claim(Versioned, Retractable):
             seen.add(earlier.pk)
             earlier = earlier.supersedes
         return {}
-
-    def save(self, *args, **kwargs):
-        """Save, then bring every tally the claim touched or touches up to date."""
-        from casualties.tallies import refresh_for_claim
-
-        with transaction.atomic():
-            before = (
-                Claim.objects.filter(pk=self.pk).values(*TALLY_INPUT_FIELDS).first()
-                if self.pk
-                else None
-            )
-            super().save(*args, **kwargs)
-            refresh_for_claim(self, before)
-
-    def set_reports(self, reports):
-        """Link the reports the claim was read in; its tallies count their sources."""
-        from casualties.tallies import refresh_path
-
-        with transaction.atomic():
-            self.reports.set(reports)
-            refresh_path(self.incident_id, self.group_id, self.outcome_id)
 
 
 # The fields whose change can move a tally (rule 1 to 6 inputs).
@@ -324,24 +341,81 @@ TALLY_INPUT_FIELDS = (
 )
 
 
-class TallyQuerySet(models.QuerySet):
+class ClaimReport(models.Model):
+    """A report a claim was read in; its source counts in the claim's tallies."""
+
+    WRITTEN_BY = "casualties.services (the claim's reports=)"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+
+    # `claim.reports.add()` and friends write through this manager, so they are
+    # refused outside the services like any other write that moves a tally.
+    objects = ServiceWrittenQuerySet.as_manager()
+
+    class Meta:
+        db_table = "casualties_claim_reports"
+        ordering = ["claim", "report", "id"]
+        unique_together = [("claim", "report")]
+
+    def __str__(self):
+        return f"claim {self.claim_id} in report {self.report_id}"
+
+    def save(self, *args, **kwargs):
+        require_service(type(self))
+        super().save(*args, **kwargs)
+
+
+# The two sets of figures SPEC rule 9 keeps.
+WORKING = "working"
+PUBLISHED = "published"
+
+
+def figures_for(user) -> str:
+    """Which figures a user reads: the working ones for those who may read drafts."""
+    if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
+        return WORKING
+    return PUBLISHED
+
+
+class TallyQuerySet(ServiceWrittenQuerySet):
+    def figures(self, which: str):
+        """The rows of the working or the published figures."""
+        return self.filter(scope__in=Tally.Scope.covering(which))
+
     def visible_to(self, user):
-        return self.filter(incident__in=Incident.objects.visible_to(user))
+        """The figures this user reads, of the incidents this user may read."""
+        return self.figures(figures_for(user)).filter(
+            incident__in=Incident.objects.visible_to(user)
+        )
 
     def needing_review(self):
         return self.filter(status__in=[Tally.Status.NEEDS_REVIEW, Tally.Status.STALE])
 
     def review_queue(self):
-        """Tallies waiting for an editor, the longest-waiting first."""
-        return self.needing_review().order_by("updated_at", "id")
+        """Working tallies waiting for an editor, the longest-waiting first."""
+        return self.figures(WORKING).needing_review().order_by("updated_at", "id")
 
 
-class Tally(Versioned):
+class Tally(ServiceWritten, Versioned):
     """The reconciled figure for one incident, victim group and outcome.
 
-    Stored and kept current on every write (see casualties.tallies), so that
-    reading tallies never recomputes them.
+    Stored and kept current by `casualties.engine` on every write, so that
+    reading tallies never recomputes them. Each key has working figures (drafts
+    included) and published ones (SPEC rule 9); where they agree, as they do
+    wherever a tree holds no draft, one row serves both.
     """
+
+    WRITTEN_BY = "casualties.engine"
+
+    class Scope(models.TextChoices):
+        BOTH = "both", "Working and published"
+        WORKING = "working", "Working only (drafts included)"
+        PUBLISHED = "published", "Published only"
+
+        @classmethod
+        def covering(cls, which: str) -> list[str]:
+            return [cls.BOTH, which]
 
     class Status(models.TextChoices):
         AUTO = "auto", "Automatic"
@@ -349,11 +423,17 @@ class Tally(Versioned):
         REVIEWED = "reviewed", "Reviewed"
         STALE = "stale", "Stale (changed since review)"
 
+    scope = models.CharField(max_length=9, choices=Scope, default=Scope.BOTH)
+    # Indexed by the constraints and indexes below, not one index per column.
     incident = models.ForeignKey(
-        Incident, on_delete=models.PROTECT, related_name="tallies"
+        Incident, on_delete=models.PROTECT, related_name="tallies", db_index=False
     )
-    group = models.ForeignKey(VictimGroup, on_delete=models.PROTECT, related_name="+")
-    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(
+        VictimGroup, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     low = models.PositiveIntegerField()
     best = models.PositiveIntegerField()
     high = models.PositiveIntegerField(null=True, blank=True)
@@ -363,24 +443,17 @@ class Tally(Versioned):
     unattributed = models.PositiveIntegerField(default=0)
     claims = models.PositiveIntegerField(default=0)
     sources = models.PositiveIntegerField(default=0)
-    status = models.CharField(
-        max_length=12, choices=Status, default=Status.AUTO, db_index=True
-    )
-    # The editor's override; it replaces the computed best (and narrows low/high).
-    reviewed_best = models.PositiveIntegerField(null=True, blank=True)
-    reviewed_low = models.PositiveIntegerField(null=True, blank=True)
-    reviewed_high = models.PositiveIntegerField(null=True, blank=True)
-    rationale = models.TextField(blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+    status = models.CharField(max_length=12, choices=Status, default=Status.AUTO)
+    review = models.ForeignKey(
+        "TallyReview",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        on_delete=models.SET_NULL,
+        related_name="tallies",
+        db_index=False,
+        help_text="The editor's review of this key, if there is one.",
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
     objects = TallyQuerySet.as_manager()
 
     class Meta:
@@ -393,14 +466,24 @@ class Tally(Versioned):
             ),
             models.Index(fields=["status", "updated_at"], name="tally_status_updated"),
             models.Index(fields=["outcome", "disputed"], name="tally_outcome_disputed"),
+            models.Index(
+                fields=["review"],
+                condition=Q(review__isnull=False),
+                name="tally_reviewed",
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["incident", "group", "outcome"],
-                name="tally_one_per_key",
-                violation_error_message=(
-                    "There is already a tally for this incident, group and outcome."
-                ),
+            *(
+                models.UniqueConstraint(
+                    fields=["incident", "group", "outcome"],
+                    condition=Q(scope__in=["both", which]),
+                    name=f"tally_one_{which}_per_key",
+                    violation_error_message=(
+                        f"There is already a {which} tally for this incident, "
+                        "group and outcome."
+                    ),
+                )
+                for which in (WORKING, PUBLISHED)
             ),
             *interval_constraints("tally", with_point=False),
             models.CheckConstraint(
@@ -410,11 +493,6 @@ class Tally(Versioned):
                 violation_error_message=(
                     "The best figure must lie between low and high."
                 ),
-            ),
-            models.CheckConstraint(
-                condition=Q(reviewed_best__isnull=True) | ~Q(rationale=""),
-                name="tally_review_has_rationale",
-                violation_error_message="A reviewed figure needs a rationale.",
             ),
         ]
 
@@ -437,14 +515,204 @@ class Tally(Versioned):
             for slug, interval in ranked
         ]
 
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.incident_id, self.group_id, self.outcome_id)
+
     def __str__(self):
         high = "open" if self.high is None else self.high
         figures = f"{self.low}-{self.best}-{high}"
         return f"{self.incident_id} {self.group_id}/{self.outcome_id}: {figures}"
 
-    def clean(self):
-        errors = interval_errors(self.low, self.high, self.best)
-        if "point" in errors:
-            errors["best"] = errors.pop("point").replace("stated", "best")
-        if errors:
-            raise ValidationError(errors)
+
+class TallyReview(ServiceWritten):
+    """An editor's accepted figures for one incident, group and outcome (rule 7).
+
+    Kept apart from the tallies so that one review holds for the working and
+    the published figures alike, and so that it outlives them: when every
+    claim under it is set aside the tally goes, and the review applies again
+    when a claim counts once more.
+    """
+
+    WRITTEN_BY = "casualties.services.review_tally"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey(VictimGroup, on_delete=models.PROTECT, related_name="+")
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
+    best = models.PositiveIntegerField()
+    low = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: keep the computed low."
+    )
+    high = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: keep the computed high."
+    )
+    rationale = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField()
+    # A counted claim under the review changed since the editor looked, in
+    # the working or the published figures (each shows it as `stale`).
+    stale_working = models.BooleanField(default=False)
+    stale_published = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "group", "outcome", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "group", "outcome"],
+                name="review_one_per_key",
+                violation_error_message="This tally is already reviewed.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rationale=""),
+                name="review_has_rationale",
+                violation_error_message="A reviewed figure needs a rationale.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.incident_id} {self.group_id}/{self.outcome_id}: {self.best}"
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.incident_id, self.group_id, self.outcome_id)
+
+    def as_review(self) -> reconcile.Review:
+        return reconcile.Review(best=self.best, low=self.low, high=self.high)
+
+    def is_stale(self, which: str) -> bool:
+        return self.stale_working if which == WORKING else self.stale_published
+
+
+class TallyChangeQuerySet(ServiceWrittenQuerySet):
+    def as_of(self, when, *, incident, which: str = PUBLISHED) -> list["TallyChange"]:
+        """The tallies of an incident as they stood at `when`, in these figures.
+
+        Each row's latest change at or before `when`, unless that change
+        removed it or gave it to the other figures.
+        """
+        latest: dict[int, TallyChange] = {}
+        changes = self.filter(incident=incident, at__lte=when).order_by("at", "id")
+        for change in changes:
+            latest[change.tally_id] = change
+        covering = Tally.Scope.covering(which)
+        return sorted(
+            (
+                change
+                for change in latest.values()
+                if change.kind != TallyChange.Kind.REMOVED and change.scope in covering
+            ),
+            key=lambda change: (change.group_id, change.outcome_id),
+        )
+
+
+class TallyChange(models.Model):
+    """One change of one stored tally, and the write that caused it.
+
+    The engine appends these beside every tally row it creates, changes or
+    removes, rebuilds and imports included, so a tally can be shown as it
+    stood on any past date and every figure can be traced to a claim or a
+    review. Plain columns rather than django-simple-history: the rows are
+    written in bulk with the tallies and carry their cause.
+    """
+
+    WRITTEN_BY = "casualties.engine"
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        REMOVED = "removed", "Removed"
+
+    class Cause(models.TextChoices):
+        CLAIM = "claim", "A claim was written"
+        REVIEW = "review", "A review was written"
+        INCIDENT = "incident", "An incident moved, or was published or retracted"
+        RECOMPUTE = "recompute", "A full recompute"
+        IMPORT = "import", "An import"
+
+    tally_id = models.BigIntegerField(help_text="The row; it may since be removed.")
+    scope = models.CharField(max_length=9, choices=Tally.Scope)
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        VictimGroup,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    outcome = models.ForeignKey(
+        Outcome,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    low = models.PositiveIntegerField()
+    best = models.PositiveIntegerField()
+    high = models.PositiveIntegerField(null=True, blank=True)
+    by_side = models.JSONField(default=dict, blank=True)
+    disputed = models.BooleanField(default=False)
+    inconsistent = models.BooleanField(default=False)
+    unattributed = models.PositiveIntegerField(default=0)
+    claims = models.PositiveIntegerField(default=0)
+    sources = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Tally.Status)
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=7, choices=Kind)
+    at = models.DateTimeField()
+    cause = models.CharField(max_length=9, choices=Cause)
+    cause_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The claim, review or incident."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+
+    objects = TallyChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(
+                fields=["incident", "group", "outcome", "at"], name="tally_change_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"tally {self.tally_id} {self.kind} by {self.cause} {self.cause_id}"
+
+
+class TallyRebuild(models.Model):
+    """How far a full recompute got, so that a killed run resumes there."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    done_through = models.BigIntegerField(
+        default=0, help_text="The last top-level incident whose tree is rebuilt."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        state = "finished" if self.finished_at else f"at {self.done_through}"
+        return f"recompute of {self.started_at:%Y-%m-%d %H:%M} ({state})"

@@ -1,37 +1,57 @@
 """Reconcile competing casualty claims into low / best / high tallies (SPEC section 4).
 
 Plain data in, plain data out: no Django, no ORM, no HTTP, so the rules can be read
-and tested on their own. The Django layer turns rows into ClaimData, Part and Review,
-calls compute_tally bottom-up along the path a write touches (see path_keys) and
-stores the TallyFigures it gets back. reconcile_all is the full recompute built from
-the same primitive, so the incremental and the full recompute cannot drift apart.
+and tested on their own. The taxonomy (side ranks, the victim-group tree) comes in
+as data too: its rows live in the database, where the admin edits them.
+
+`reconcile_rows` is the one primitive: it computes a set of rows bottom-up, reading
+any part that is not among them from stored figures. A write recomputes the rows
+on its path (see `path_keys`) with the other parts stored; a full recompute passes
+every row and nothing stored (`reconcile_all`). Both run the same code, so they
+cannot drift apart.
 """
 
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from itertools import combinations
+from typing import Protocol
 
-SIDE_RANK = {"independent": 3, "official": 2, "unknown": 1, "perpetrator": 0}
 ASSESSMENTS = ("unassessed", "credible", "contested", "discounted")
-OUTCOMES = ("killed", "injured", "abducted", "missing", "detained", "freed")
-GROUP_PARENT: dict[str, str | None] = {
-    "all": None,
-    "civilians": "all",
-    "security-forces": "all",
-    "police": "security-forces",
-    "paramilitary": "security-forces",
-    "military": "security-forces",
-    "militants": "all",
-    "detainees": "all",
-    "unknown": "all",
-}
 
 Key = tuple[int, str, str]  # (incident, group, outcome)
 
 
-@dataclass(frozen=True)
+class Taxonomy:
+    """Side ranks and the victim-group tree, with what the rules derive from them."""
+
+    def __init__(
+        self, side_rank: Mapping[str, int], group_parent: Mapping[str, str | None]
+    ):
+        self.side_rank = dict(side_rank)
+        self.group_parent = dict(group_parent)
+        # ancestors() refuses a cycle, so a bad tree fails here and not mid-write.
+        self.groups_up = {g: tuple(ancestors(g, group_parent)) for g in group_parent}
+        self.subgroups = children_by_parent(self.group_parent)
+        self.group_depth = {g: len(path) for g, path in self.groups_up.items()}
+
+    def rank(self, side: str) -> int:
+        try:
+            return self.side_rank[side]
+        except KeyError:
+            raise ValueError(f"unknown side {side!r}") from None
+
+    def above(self, group: str) -> tuple[str, ...]:
+        """The group, then each group above it."""
+        try:
+            return self.groups_up[group]
+        except KeyError:
+            raise ValueError(f"unknown victim group {group!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimData:
     """One casualty figure as a party asserted it."""
 
@@ -52,8 +72,6 @@ class ClaimData:
 
     def __post_init__(self) -> None:
         # Fail here rather than produce a tally whose low exceeds its high.
-        if self.side not in SIDE_RANK:
-            raise ValueError(f"claim {self.id}: unknown side {self.side!r}")
         if self.assessment not in ASSESSMENTS:
             raise ValueError(f"claim {self.id}: unknown assessment {self.assessment!r}")
         if self.low < 0 or (self.high is not None and self.high < self.low):
@@ -71,7 +89,15 @@ class ClaimData:
         return self.low if self.point is None else self.point
 
 
-@dataclass(frozen=True)
+class Figures(Protocol):
+    """What a whole reads of a part: a stored tally, a computed one or a Part."""
+
+    low: int
+    best: int
+    high: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     """A stored or computed tally of a part: a child incident or a subgroup."""
 
@@ -80,7 +106,7 @@ class Part:
     high: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Review:
     """An editor's override of one tally (SPEC rule 7)."""
 
@@ -89,7 +115,7 @@ class Review:
     high: int | None = None  # None = keep the computed high
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TallyFigures:
     """The reconciled figures of one (incident, group, outcome)."""
 
@@ -130,33 +156,41 @@ def ancestors[N: Hashable](node: N, parent: Mapping[N, N | None]) -> list[N]:
 
 
 def children_by_parent[N: Hashable](parent: Mapping[N, N | None]) -> dict[N, list[N]]:
-    """Direct children of every node, sorted so that results never depend on order."""
+    """Direct children of every node that has any."""
     children: dict[N, list[N]] = defaultdict(list)
     for node, up in parent.items():
         if up is not None:
             children[up].append(node)
-    return {node: sorted(kids, key=repr) for node, kids in children.items()}
+    return dict(children)
 
 
-def path_keys[I: Hashable, G: Hashable](
-    incident: I,
-    group: G,
-    incident_parent: Mapping[I, I | None],
-    group_parent: Mapping[G, G | None],
-) -> list[tuple[I, G]]:
-    """The (incident, group) tallies a claim at (incident, group) affects, bottom-up.
-
-    Each pair comes after the child incident and the subgroup on the path that it
-    sums, so recomputing them in this order with compute_tally needs only stored
-    rows (SPEC rule 8).
-    """
-    groups = ancestors(group, group_parent)
+def path_keys(
+    incident: int,
+    group: str,
+    outcome: str,
+    incident_parent: Mapping[int, int | None],
+    taxonomy: Taxonomy,
+) -> list[Key]:
+    """The tallies a claim at (incident, group, outcome) feeds: its own and every
+    one above it in either tree (SPEC rule 8)."""
+    groups = taxonomy.above(group)
     return [
-        (inc, grp) for inc in ancestors(incident, incident_parent) for grp in groups
+        (inc, grp, outcome)
+        for inc in ancestors(incident, incident_parent)
+        for grp in groups
     ]
 
 
 # --- rule 1: counted claims --------------------------------------------------------
+
+
+class SetAside(StrEnum):
+    """Why a claim does not count (rule 1)."""
+
+    RETRACTED = "retracted"
+    DISCOUNTED = "discounted"
+    SUPERSEDED = "superseded"
+    OLDER = "older"  # a later figure from the same claimant counts
 
 
 def _recency(claim: ClaimData) -> tuple[bool, datetime, int]:
@@ -169,8 +203,9 @@ def _recency(claim: ClaimData) -> tuple[bool, datetime, int]:
 def superseded_ids(claims: Iterable[ClaimData]) -> set[int]:
     """Ids that a live claim replaces.
 
-    A retracted correction withdraws nothing, so the claim it meant to replace
-    stands again.
+    A retracted correction is treated as never entered, so the claim it meant to
+    replace stands again; a discounted one still replaces it (the claimant did
+    withdraw the earlier figure, the editor only doubts the new one).
     """
     return {
         c.supersedes
@@ -179,34 +214,60 @@ def superseded_ids(claims: Iterable[ClaimData]) -> set[int]:
     }
 
 
-def _set_aside(claim: ClaimData) -> bool:
-    return claim.retracted or claim.assessment == "discounted"
+def set_aside(
+    claims: Iterable[ClaimData], superseded: Collection[int] = ()
+) -> dict[int, SetAside]:
+    """Why each of these claims does not count; the claims missing from the
+    answer count.
+
+    Pass every claim of each key, retracted ones included, so supersession can be
+    judged; `superseded` adds ids replaced by claims the caller holds elsewhere.
+    Per key and claimant only the latest counts, because a party's newer figure
+    replaces its older one; claims with no claimant cannot be tied together, so
+    each counts.
+    """
+    claims = list(claims)
+    hidden = superseded_ids(claims).union(superseded)
+    reasons: dict[int, SetAside] = {}
+    latest: dict[tuple[int, str, str, int], ClaimData] = {}
+    for claim in claims:
+        if claim.retracted:
+            reasons[claim.id] = SetAside.RETRACTED
+        elif claim.assessment == "discounted":
+            reasons[claim.id] = SetAside.DISCOUNTED
+        elif claim.id in hidden:
+            reasons[claim.id] = SetAside.SUPERSEDED
+        elif claim.claimant is not None:
+            slot = (claim.incident, claim.group, claim.outcome, claim.claimant)
+            current = latest.get(slot)
+            if current is None:
+                latest[slot] = claim
+            elif _recency(claim) > _recency(current):
+                reasons[current.id] = SetAside.OLDER
+                latest[slot] = claim
+            else:
+                reasons[claim.id] = SetAside.OLDER
+    return reasons
+
+
+def counted_by_key(
+    claims: Iterable[ClaimData], superseded: Collection[int] = ()
+) -> dict[Key, list[ClaimData]]:
+    """The counted claims of each key, in entry order."""
+    claims = sorted(claims, key=lambda c: c.id)
+    reasons = set_aside(claims, superseded)
+    counted: dict[Key, list[ClaimData]] = defaultdict(list)
+    for claim in claims:
+        if claim.id not in reasons:
+            counted[claim.key].append(claim)
+    return dict(counted)
 
 
 def counted_claims(
     claims: Iterable[ClaimData], superseded: Collection[int] = ()
 ) -> list[ClaimData]:
-    """The claims of one key that count, in entry order (rule 1).
-
-    Pass every claim of the key, retracted ones included, so supersession can be
-    judged; `superseded` adds ids replaced by claims the caller holds elsewhere.
-    Per claimant only the latest counts because a party's newer figure replaces its
-    older one; claims with no claimant cannot be tied together, so each counts.
-    """
-    claims = list(claims)
-    hidden = superseded_ids(claims).union(superseded)
-    latest: dict[int, ClaimData] = {}
-    loose: list[ClaimData] = []
-    for claim in claims:
-        if _set_aside(claim) or claim.id in hidden:
-            continue
-        if claim.claimant is None:
-            loose.append(claim)
-            continue
-        current = latest.get(claim.claimant)
-        if current is None or _recency(claim) > _recency(current):
-            latest[claim.claimant] = claim
-    return sorted([*loose, *latest.values()], key=lambda c: c.id)
+    """The claims that count, in entry order."""
+    return [c for kept in counted_by_key(claims, superseded).values() for c in kept]
 
 
 # --- rules 2 to 6: one tally --------------------------------------------------------
@@ -214,13 +275,12 @@ def counted_claims(
 
 def _max_high(highs: Iterable[int | None]) -> int | None:
     """The largest of some highs, where None (open) is larger than any number."""
-    highs = list(highs)
-    finite = [h for h in highs if h is not None]
-    return max(finite) if len(finite) == len(highs) else None
-
-
-def _interval(claims: Sequence[ClaimData]) -> tuple[int, int | None]:
-    return min(c.low for c in claims), _max_high(c.high for c in claims)
+    largest = 0
+    for high in highs:
+        if high is None:
+            return None
+        largest = max(largest, high)
+    return largest
 
 
 def _clamp(value: int, low: int, high: int | None) -> int:
@@ -228,32 +288,44 @@ def _clamp(value: int, low: int, high: int | None) -> int:
     return value if high is None else min(value, high)
 
 
-def _by_side(claims: Sequence[ClaimData]) -> dict[str, tuple[int, int | None]]:
+def _by_side(
+    claims: Sequence[ClaimData], side_rank: Mapping[str, int]
+) -> dict[str, tuple[int, int | None]]:
     """Each side's own interval, highest-ranked side first for display."""
-    by_side = {}
-    for side in sorted(SIDE_RANK, key=SIDE_RANK.__getitem__, reverse=True):
+    by_side: dict[str, tuple[int, int | None]] = {}
+    for side in sorted({c.side for c in claims}, key=side_rank.__getitem__)[::-1]:
         of_side = [c for c in claims if c.side == side]
-        if of_side:
-            by_side[side] = _interval(of_side)
+        by_side[side] = (
+            min(c.low for c in of_side),
+            _max_high(c.high for c in of_side),
+        )
     return by_side
 
 
-def _provisional_best(claims: Sequence[ClaimData], low: int, high: int | None) -> int:
+def _provisional_best(
+    claims: Sequence[ClaimData], low: int, high: int | None, side_rank
+) -> int:
     """Rule 3: the most recent word of the most trusted side present."""
-    top = max(SIDE_RANK[c.side] for c in claims)
-    latest = max((c for c in claims if SIDE_RANK[c.side] == top), key=_recency)
+    top = max(side_rank[c.side] for c in claims)
+    latest = max((c for c in claims if side_rank[c.side] == top), key=_recency)
     return _clamp(latest.effective_point, low, high)
 
 
-def _sum_parts(parts: Sequence[Part]) -> Part | None:
-    """None for no parts: a missing row adds nothing, which is not a zero."""
-    if not parts:
-        return None
+def _sum_parts(parts: Sequence[Figures]) -> Part:
     return Part(
         low=sum(p.low for p in parts),
         best=sum(p.best for p in parts),
-        high=None if any(p.high is None for p in parts) else sum(p.high for p in parts),
+        high=_sum_highs(parts),
     )
+
+
+def _sum_highs(parts: Sequence[Figures]) -> int | None:
+    total = 0
+    for part in parts:
+        if part.high is None:
+            return None
+        total += part.high
+    return total
 
 
 def _overlap(a: ClaimData, b: ClaimData) -> bool:
@@ -275,18 +347,6 @@ def is_disputed(claims: Sequence[ClaimData]) -> bool:
     )
 
 
-def _unattributed(own_best: int, sums: Sequence[Part]) -> int:
-    """Rule 5. With no parts there is nothing to attribute to, so a leaf's own figure
-    is not reported as unattributed (it would flag every leaf tally)."""
-    if not sums:
-        return 0
-    return max(0, own_best - max(s.best for s in sums))
-
-
-def _inconsistent(own_high: int | None, sums: Sequence[Part]) -> bool:
-    return own_high is not None and any(s.low > own_high for s in sums)
-
-
 def _apply_review(
     review: Review, low: int, high: int | None
 ) -> tuple[int, int, int | None]:
@@ -306,36 +366,41 @@ def _apply_review(
 
 def compute_tally(
     own: Sequence[ClaimData],
-    child_parts: Sequence[Part],
-    subgroup_parts: Sequence[Part],
+    child_parts: Sequence[Figures] | None,
+    subgroup_parts: Sequence[Figures] | None,
     review: Review | None = None,
+    *,
+    side_rank: Mapping[str, int],
 ) -> TallyFigures | None:
     """Rules 2 to 6 and the review override for one (incident, group, outcome).
 
-    `own` are the counted claims at this exact key (see counted_claims); the parts
-    are the tallies of the direct child incidents at this group and of this incident
-    at the direct subgroups. Parts are lower bounds of the whole, never added to it.
+    `own` are the counted claims at this exact key (see counted_by_key). The parts
+    are the tallies of the direct child incidents at this group and of this
+    incident at the direct subgroups: None where there is no such kind of part
+    (no child incidents, no subgroups), a possibly empty list of the rows that
+    exist where there is. Parts are lower bounds of the whole, never added to it.
     Returns None when there is nothing to tally, i.e. the row should not exist.
     """
-    own = list(own)
-    sums = [
-        s
-        for s in (_sum_parts(child_parts), _sum_parts(subgroup_parts))
-        if s is not None
-    ]
+    sums = [_sum_parts(parts) for parts in (child_parts, subgroup_parts) if parts]
     if not own and not sums:
         return None
 
-    own_part: Part | None = None
+    own_high: int | None = None
+    own_best = 0
     if own:
-        own_low, own_high = _interval(own)
-        own_best = _provisional_best(own, own_low, own_high)
-        own_part = Part(own_low, own_best, own_high)
-    candidates = [p for p in (own_part, *sums) if p is not None]
-
-    low = max(p.low for p in candidates)
-    best = max(low, *(p.best for p in candidates))
-    high = own_part.high if own_part else _max_high(s.high for s in sums)
+        for claim in own:
+            if claim.side not in side_rank:
+                raise ValueError(f"claim {claim.id}: unknown side {claim.side!r}")
+        own_low = min(c.low for c in own)
+        own_high = _max_high(c.high for c in own)
+        own_best = _provisional_best(own, own_low, own_high, side_rank)
+        low = max([own_low, *(s.low for s in sums)])
+        best = max([low, own_best, *(s.best for s in sums)])
+        high = own_high
+    else:
+        low = max(s.low for s in sums)
+        best = max([low, *(s.best for s in sums)])
+        high = _max_high(s.high for s in sums)
     if high is not None:
         high = max(high, best)
     if review is not None:
@@ -345,84 +410,116 @@ def compute_tally(
         low=low,
         best=best,
         high=high,
-        by_side=_by_side(own),
+        by_side=_by_side(own, side_rank),
         disputed=is_disputed(own),
-        inconsistent=own_part is not None and _inconsistent(own_part.high, sums),
-        unattributed=0 if own_part is None else _unattributed(own_part.best, sums),
+        inconsistent=bool(own)
+        and own_high is not None
+        and any(s.low > own_high for s in sums),
+        unattributed=_unattributed(own, own_best, child_parts, subgroup_parts),
         claims=len(own),
         sources=len(frozenset().union(*(c.sources for c in own))),
     )
 
 
-# --- full recompute ----------------------------------------------------------------
+def _unattributed(
+    own: Sequence[ClaimData],
+    own_best: int,
+    child_parts: Sequence[Figures] | None,
+    subgroup_parts: Sequence[Figures] | None,
+) -> int:
+    """Rule 5: what a claim about the whole reports that no part accounts for.
+
+    Each kind of part that exists sums its rows (0 when it has none); a row with
+    no own claims, or with no kind of part at all, has nothing unattributed.
+    """
+    kinds = [parts for parts in (child_parts, subgroup_parts) if parts is not None]
+    if not own or not kinds:
+        return 0
+    return max(0, own_best - max(sum(p.best for p in parts) for parts in kinds))
 
 
-def _row_keys(
-    counted: Mapping[Key, list[ClaimData]],
-    incident_parent: Mapping[int, int | None],
-    group_parent: Mapping[str, str | None],
-) -> set[Key]:
-    """Every tally a counted claim reaches: its incident and group and their
-    ancestors, at its outcome."""
-    return {
-        (inc, grp, outcome)
-        for (incident, group, outcome) in counted
-        for inc, grp in path_keys(incident, group, incident_parent, group_parent)
-    }
+# --- many rows ---------------------------------------------------------------------
 
 
-def _bottom_up(
+def _depths(incident_parent: Mapping[int, int | None]) -> dict[int, int]:
+    depth: dict[int, int] = {}
+    for incident in incident_parent:
+        chain = []
+        node: int | None = incident
+        while node is not None and node not in depth:
+            chain.append(node)
+            node = incident_parent.get(node)
+            if len(chain) > len(incident_parent) + 1:
+                raise ValueError(f"cycle in tree at {incident!r}")
+        base = 0 if node is None else depth[node]
+        for offset, item in enumerate(reversed(chain), start=1):
+            depth[item] = base + offset
+    return depth
+
+
+def reconcile_rows(
     keys: Iterable[Key],
+    counted: Mapping[Key, Sequence[ClaimData]],
     incident_parent: Mapping[int, int | None],
-    group_parent: Mapping[str, str | None],
-) -> list[Key]:
-    """Deepest incidents first and, within one, deepest groups first, so every part
-    is final before the whole that sums it."""
+    taxonomy: Taxonomy,
+    reviews: Mapping[Key, Review] | None = None,
+    stored: Mapping[Key, Figures] | None = None,
+) -> dict[Key, TallyFigures | None]:
+    """Compute these rows, deepest incidents first and, within one, deepest groups
+    first, so every part is final before the whole that sums it.
 
-    def order(key: Key) -> tuple[int, int, str]:
-        incident, group, _ = key
-        incident_depth = len(ancestors(incident, incident_parent))
-        group_depth = len(ancestors(group, group_parent))
-        return (-incident_depth, -group_depth, repr(key))
+    `incident_parent` must hold every incident of the figures being computed (its
+    children are the kinds of part rule 5 looks at); parts that are not among
+    `keys` are read from `stored`. None in the answer: the row should not exist.
+    """
+    reviews = reviews or {}
+    stored = stored or {}
+    keys = set(keys)
+    children = children_by_parent(incident_parent)
+    depth = _depths(incident_parent)
+    group_depth = taxonomy.group_depth
+    order = sorted(keys, key=lambda k: (-depth.get(k[0], 1), -group_depth[k[1]]))
+    side_rank = taxonomy.side_rank
+    rows: dict[Key, TallyFigures | None] = {}
 
-    return sorted(keys, key=order)
+    def parts(keys_of_parts: Iterable[Key]) -> list[Figures]:
+        found = []
+        for key in keys_of_parts:
+            part = rows.get(key) if key in keys else stored.get(key)
+            if part is not None:
+                found.append(part)
+        return found
+
+    for key in order:
+        incident, group, outcome = key
+        kids = children.get(incident)
+        subs = taxonomy.subgroups.get(group)
+        rows[key] = compute_tally(
+            counted.get(key, ()),
+            None if not kids else parts((c, group, outcome) for c in kids),
+            None if not subs else parts((incident, g, outcome) for g in subs),
+            reviews.get(key),
+            side_rank=side_rank,
+        )
+    return rows
 
 
 def reconcile_all(
     claims: Iterable[ClaimData],
     incident_parent: Mapping[int, int | None],
-    group_parent: Mapping[str, str | None] = GROUP_PARENT,
+    taxonomy: Taxonomy,
     reviews: Mapping[Key, Review] | None = None,
 ) -> dict[Key, TallyFigures]:
-    """Recompute every tally from scratch, deepest incidents and groups first, so
-    each row is built from its parts' final (possibly reviewed) figures."""
-    claims = list(claims)
-    reviews = reviews or {}
-    hidden = superseded_ids(claims)  # a claim may replace one filed under another key
-    by_key: dict[Key, list[ClaimData]] = defaultdict(list)
-    for claim in claims:
-        by_key[claim.key].append(claim)
-    counted = {
-        key: kept
-        for key, group in by_key.items()
-        if (kept := counted_claims(group, hidden))
+    """Recompute every tally from scratch.
+
+    `incident_parent` holds the incidents of these figures (for the published
+    figures: the published incidents only), and `claims` the claims about them.
+    """
+    counted = counted_by_key(claims)
+    keys = {
+        row
+        for incident, group, outcome in counted
+        for row in path_keys(incident, group, outcome, incident_parent, taxonomy)
     }
-
-    child_incidents = children_by_parent(incident_parent)
-    subgroups = children_by_parent(group_parent)
-    row_keys = _row_keys(counted, incident_parent, group_parent)
-
-    rows: dict[Key, TallyFigures] = {}
-    for key in _bottom_up(row_keys, incident_parent, group_parent):
-        inc, grp, outcome = key
-        child_keys = [(c, grp, outcome) for c in child_incidents.get(inc, [])]
-        sub_keys = [(inc, g, outcome) for g in subgroups.get(grp, [])]
-        tally = compute_tally(
-            counted.get(key, []),
-            [rows[k].as_part() for k in child_keys if k in rows],
-            [rows[k].as_part() for k in sub_keys if k in rows],
-            reviews.get(key),
-        )
-        if tally is not None:  # always, since every row key has a claim below it
-            rows[key] = tally
-    return rows
+    rows = reconcile_rows(keys, counted, incident_parent, taxonomy, reviews)
+    return {key: figures for key, figures in rows.items() if figures is not None}

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 
-from casualties import tallies
+from casualties import services as claim_services
 from casualties.models import Claim
+from incidents import services as incident_services
 from incidents.models import (
     Actor,
     Incident,
@@ -416,6 +417,12 @@ CLAIMS = (
 )
 
 
+WRITERS = {
+    Incident: incident_services.create_incident,
+    Claim: claim_services.create_claim,
+}
+
+
 def _ensure[M: models.Model](model: type[M], user, lookup: dict, **defaults) -> M:
     """The row with this natural key, created from `defaults` if missing.
 
@@ -425,6 +432,8 @@ def _ensure[M: models.Model](model: type[M], user, lookup: dict, **defaults) -> 
     found = model._default_manager.filter(**lookup).order_by("pk").first()
     if found is not None:
         return found
+    if model in WRITERS:  # rows that tallies follow are written by their service
+        return WRITERS[model](user=user, **lookup, **defaults)
     instance = model(**lookup, **defaults)
     if user is not None:
         if any(f.name == "created_by" for f in model._meta.fields):
@@ -568,15 +577,12 @@ def _reports(user, actors) -> dict[str, Report]:
 
 
 def _claims(user, incidents, actors, reports) -> None:
-    """Create the claims, then recompute once each key whose reports changed.
-
-    Claim.save() keeps the tallies current, but the reports are linked after the
-    save, so the `sources` count of the claim's own tally is refreshed here.
-    """
-    touched = set()
+    """Create the claims with their reports; link reports missing from a claim
+    that is already there (keeping any others it has)."""
     for data in CLAIMS:
         incident = incidents[data.incident]
         start, end = data.period or (None, None)
+        wanted = [reports[key] for key in data.reports]
         claim = _ensure(
             Claim,
             user,
@@ -595,14 +601,13 @@ def _claims(user, incidents, actors, reports) -> None:
             period_label=data.period_label,
             period_start=start,
             period_end=end,
+            reports=wanted,
         )
-        wanted = {reports[key].pk for key in data.reports}
-        missing = wanted - set(claim.reports.values_list("pk", flat=True))
-        if missing:
-            claim.reports.add(*missing)
-            touched.add((claim.incident_id, claim.group_id, claim.outcome_id))
-    for incident_id, group, outcome in sorted(touched):
-        tallies.refresh_path(incident_id, group, outcome)
+        linked = set(claim.reports.values_list("pk", flat=True))
+        if not {report.pk for report in wanted} <= linked:
+            claim_services.update_claim(
+                claim=claim, user=user, reports=[*linked, *wanted]
+            )
 
 
 @transaction.atomic

@@ -1,25 +1,227 @@
-"""Write workflows on casualty data that several entry points share.
+"""The one door for every write on claims and reviews.
 
-`review_tally` is the editor's review of SPEC rule 7, used by the API and meant
-for the review-queue page too, so both refuse and accept exactly the same input.
+The API, the web forms, the admin, the reference loader and the importers call
+these functions and nothing else, so they accept and refuse the same input.
+Each is keyword-only and atomic (`write_service`); it locks the trees the write
+touches before it reads anything (`engine.lock_trees`), compares the version
+the caller saw, stamps the author, lets django-simple-history record the row,
+and then refreshes, once, the tallies the write can move, naming itself as the
+cause of every tally change.
 """
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from casualties import reconcile, tallies
-from casualties.models import Claim, Tally
+from casualties import engine
+from casualties.models import (
+    PUBLISHED,
+    TALLY_INPUT_FIELDS,
+    WORKING,
+    Claim,
+    ClaimReport,
+    Tally,
+    TallyChange,
+    TallyReview,
+)
+from incidents.base import Conflict, write_service
+
+Key = engine.Key
+
+# What a writer may set on a claim; the rest (author, version, retraction) the
+# services set themselves.
+CLAIM_FIELDS = frozenset(
+    {
+        "incident",
+        "claimant",
+        "side",
+        "group",
+        "outcome",
+        "low",
+        "high",
+        "point",
+        "wording",
+        "asserted_at",
+        "period_start",
+        "period_end",
+        "period_label",
+        "supersedes",
+        "assessment",
+        "assessment_note",
+    }
+)
+# Checked by the database and by the doors' own field validation; looking each
+# one up again here would cost a query apiece on every write.
+RELATIONS = ["incident", "claimant", "side", "group", "outcome", "supersedes"]
 
 
-class Conflict(Exception):
-    """The row changed since the version the caller saw (an optimistic-lock miss)."""
-
-    def __init__(self, current_version: int):
-        super().__init__("The tally changed since that version.")
-        self.current_version = current_version
+def _check_version(row, version: int | None) -> None:
+    if version is not None and row.version != version:
+        raise Conflict(row.version)
 
 
+def _fields(changes: dict) -> dict:
+    """Field names, or the `_id` names of relations (importers hold ids)."""
+    unknown = set(changes) - CLAIM_FIELDS - {f"{name}_id" for name in RELATIONS}
+    if unknown:
+        raise TypeError(f"not claim fields: {', '.join(sorted(unknown))}")
+    return changes
+
+
+def _validate(claim: Claim) -> None:
+    claim.full_clean(
+        exclude=[*RELATIONS, "created_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _inputs(claim: Claim) -> dict:
+    return {name: getattr(claim, name) for name in TALLY_INPUT_FIELDS}
+
+
+def _keys(*states: dict | None) -> set[Key]:
+    """The claim keys these states of a claim feed, and those of the claims
+    they supersede (which count again, or stop counting)."""
+    keys = set()
+    superseded = set()
+    for state in filter(None, states):
+        keys.add((state["incident_id"], state["group_id"], state["outcome_id"]))
+        if state["supersedes_id"] is not None:
+            superseded.add(state["supersedes_id"])
+    keys.update(
+        Claim.objects.filter(pk__in=superseded).values_list(
+            "incident_id", "group_id", "outcome_id"
+        )
+    )
+    return keys
+
+
+def _counted_in(*standings: str) -> set[str]:
+    """The figures in which a claim on incidents of these standings counts."""
+    return {
+        which
+        for which in (WORKING, PUBLISHED)
+        for standing in standings
+        if engine.counts_in(which, standing)
+    }
+
+
+def _link_reports(claim: Claim, reports: Iterable) -> None:
+    ClaimReport.objects.filter(claim=claim).delete()
+    ids = dict.fromkeys(getattr(report, "pk", report) for report in reports)
+    ClaimReport.objects.bulk_create(
+        ClaimReport(claim=claim, report_id=report) for report in ids
+    )
+
+
+def _cause(kind: str, pk: int, user) -> engine.Cause:
+    return engine.Cause(kind, pk, getattr(user, "pk", None))
+
+
+@write_service
+def create_claim(*, user, reports: Iterable = (), **fields) -> Claim:
+    """Record a claim (a supersession when `supersedes` is given) with the
+    reports it was read in."""
+    claim = Claim(**_fields(fields), created_by=user)
+    _validate(claim)
+    keys = _keys(_inputs(claim))
+    placements = engine.lock_trees(incident for incident, _, _ in keys)
+    claim._history_user = user  # read by django-simple-history
+    claim.save()
+    reports = list(reports)
+    if reports:
+        _link_reports(claim, reports)
+    engine.refresh(
+        keys,
+        placements,
+        cause=_cause(TallyChange.Cause.CLAIM, claim.pk, user),
+        stale_in=_counted_in(placements[claim.incident_id].standing),
+    )
+    return claim
+
+
+@write_service
+def update_claim(
+    *, claim: Claim, user, version: int | None = None, reports=None, **changes
+) -> Claim:
+    """Change a claim's fields (and, given `reports`, the reports it was read
+    in). `version`, when given, must be the stored one."""
+    _fields(changes)
+    incident = changes.get("incident", changes.get("incident_id"))
+    moving_to = [] if incident is None else [getattr(incident, "pk", incident)]
+    stored_incident = Claim.objects.values_list("incident_id", flat=True)
+    placements = engine.lock_trees([stored_incident.get(pk=claim.pk), *moving_to])
+    stored = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    if stored.incident_id not in placements:  # moved by a write that just ended
+        placements |= engine.lock_trees([stored.incident_id])
+    _check_version(stored, version)
+    before = _inputs(stored)
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    _validate(stored)
+    after = _inputs(stored)
+    stored._history_user = user  # read by django-simple-history
+    stored.save()
+    if reports is not None:
+        _link_reports(stored, reports)
+    changed = before != after
+    if changed or reports is not None:
+        standings = [placements[before["incident_id"]].standing]
+        standings.append(placements[after["incident_id"]].standing)
+        engine.refresh(
+            _keys(before, after),
+            placements,
+            cause=_cause(TallyChange.Cause.CLAIM, stored.pk, user),
+            stale_in=_counted_in(*standings) if changed else (),
+        )
+    return stored
+
+
+def assess_claim(
+    *, claim: Claim, user, assessment: str, note: str, version: int | None = None
+) -> Claim:
+    """An editor's assessment: credible, contested or discounted (rule 1)."""
+    return update_claim(
+        claim=claim,
+        user=user,
+        version=version,
+        assessment=assessment,
+        assessment_note=note,
+    )
+
+
+@write_service
+def retract_claim(*, claim: Claim, user, reason: str, version: int | None = None):
+    """Withdraw a claim with a reason; it is then treated as never entered."""
+    placements = engine.lock_trees([claim.incident_id])
+    stored = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    if stored.incident_id not in placements:
+        placements |= engine.lock_trees([stored.incident_id])
+    _check_version(stored, version)
+    if stored.is_retracted:
+        raise ValidationError({"retraction_reason": "This claim is already retracted."})
+    stored.retract(reason=reason, user=user)
+    engine.refresh(
+        _keys(_inputs(stored)),
+        placements,
+        cause=_cause(TallyChange.Cause.CLAIM, stored.pk, user),
+        stale_in=_counted_in(placements[stored.incident_id].standing),
+    )
+    return stored
+
+
+# --- reviews ------------------------------------------------------------------------
+
+
+def _locked_tally(tally_id: int) -> tuple[Tally, dict]:
+    incident_id = Tally.objects.values_list("incident_id", flat=True).get(pk=tally_id)
+    placements = engine.lock_trees([incident_id])
+    return Tally.objects.select_related("incident").get(pk=tally_id), placements
+
+
+@write_service
 def review_tally(
     *,
     tally_id: int,
@@ -39,6 +241,7 @@ def review_tally(
     supports belongs in a claim with a source, not in an override. `low`/`high`
     left out keep the computed ones (so an open high stays open).
 
+    One review holds for the working and the published figures of the key.
     Reviewing a `stale` (or already reviewed) tally replaces the earlier review
     and makes it `reviewed` again. The override then flows into the sums of
     every tally above it (SPEC rule 7).
@@ -47,38 +250,46 @@ def review_tally(
     with field-named messages for bad figures or a blank rationale; in both
     cases nothing is written.
     """
-    with transaction.atomic():
-        tally = Tally.objects.select_for_update().get(pk=tally_id)
-        if tally.version != version:
-            raise Conflict(tally.version)
-        validate_review(tally, best=best, low=low, high=high, rationale=rationale)
-        tally.reviewed_best = best
-        tally.reviewed_low = low
-        tally.reviewed_high = high
-        tally.rationale = rationale.strip()
-        tally.reviewed_by = user
-        tally.reviewed_at = timezone.now()
-        tally.status = Tally.Status.REVIEWED
-        tally._history_user = user  # read by django-simple-history
-        tally.save()
-        tallies.refresh_path(tally.incident_id, tally.group_id, tally.outcome_id)
-    tally.refresh_from_db()
-    return tally
+    tally, placements = _locked_tally(tally_id)
+    _check_version(tally, version)
+    validate_review(tally, best=best, low=low, high=high, rationale=rationale)
+    incident, group, outcome = tally.key
+    review = TallyReview.objects.filter(
+        incident=incident, group=group, outcome=outcome
+    ).first() or TallyReview(incident_id=incident, group_id=group, outcome_id=outcome)
+    review.best, review.low, review.high = best, low, high
+    review.rationale = rationale.strip()
+    review.reviewed_by = user
+    review.reviewed_at = timezone.now()
+    review.stale_working = review.stale_published = False
+    review._history_user = user  # read by django-simple-history
+    review.save()
+    engine.refresh(
+        {tally.key},
+        placements,
+        cause=_cause(TallyChange.Cause.REVIEW, review.pk, user),
+    )
+    return Tally.objects.get(pk=tally_id)
 
 
-def clear_review(*, tally_id: int, user) -> Tally:
-    """Withdraw the editor's figures: the tally goes back to the rules."""
-    with transaction.atomic():
-        tally = Tally.objects.select_for_update().get(pk=tally_id)
-        tally.reviewed_best = tally.reviewed_low = tally.reviewed_high = None
-        tally.rationale = ""
-        tally.reviewed_by = tally.reviewed_at = None
-        tally.status = Tally.Status.AUTO
-        tally._history_user = user  # read by django-simple-history
-        tally.save()
-        tallies.refresh_path(tally.incident_id, tally.group_id, tally.outcome_id)
-    tally.refresh_from_db()
-    return tally
+@write_service
+def clear_review(*, tally_id: int, user) -> Tally | None:
+    """Withdraw the editor's figures: the tally goes back to the rules.
+
+    The review's history keeps what it said and who withdrew it.
+    """
+    tally, placements = _locked_tally(tally_id)
+    review = tally.review
+    if review is None:
+        return tally
+    review._history_user = user  # read by django-simple-history
+    review.delete()
+    engine.refresh(
+        {tally.key},
+        placements,
+        cause=_cause(TallyChange.Cause.REVIEW, review.pk, user),
+    )
+    return Tally.objects.filter(pk=tally_id).first()
 
 
 def validate_review(tally: Tally, *, best, low, high, rationale) -> None:
@@ -118,27 +329,10 @@ def validate_review(tally: Tally, *, best, low, high, rationale) -> None:
 
 
 def unreviewed_interval(tally: Tally) -> tuple[int, int | None]:
-    """The (low, high) of this tally as rules 2 to 4 give it, ignoring its review.
-
-    The stored figures of a reviewed tally already carry the review, so they
-    are recomputed from the row's own claims and its parts' stored rows (which
-    keep their own reviews: a reviewed part is what this whole is made of).
-    """
-    if tally.reviewed_best is None:
+    """The (low, high) of this tally as rules 2 to 4 give it, ignoring its review."""
+    if tally.review_id is None:
         return tally.low, tally.high
-    key = (tally.incident_id, tally.group_id, tally.outcome_id)
-    claims = tallies._claim_data(
-        Claim.objects.filter(incident=key[0], group=key[1], outcome=key[2])
-    )
-    own = reconcile.counted_claims(claims, tallies._superseded(claims))
-    parts = Tally.objects.filter(outcome=tally.outcome_id)
-    children = parts.filter(incident__parent=key[0], group=key[1])
-    subgroups = parts.filter(incident=key[0], group__parent=key[1])
-    figures = reconcile.compute_tally(
-        own,
-        [tallies._part(t) for t in children],
-        [tallies._part(t) for t in subgroups],
-    )
+    figures = engine.figures_without_review(tally)
     if figures is None:  # the row is about to disappear; keep its stored figures
         return tally.low, tally.high
     return figures.low, figures.high

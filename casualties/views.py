@@ -1,11 +1,11 @@
 """The editor's review queue: the tallies waiting for a decision, and the page
 where an editor weighs the claims, assesses them and sets the best figure.
 
-Every write goes through the code the API and the admin use (the model's
-validation and `Claim.save` for assessments, `services.review_tally` for
-reviews), so the three entry points accept and refuse the same things. Both
-forms carry the version the editor saw: a row changed in the meantime is
-never overwritten, and the editor is told what changed.
+Every write goes through the services the API and the admin use
+(`services.assess_claim`, `services.review_tally`), so the three entry points
+accept and refuse the same things. Both forms carry the version the editor
+saw: a row changed in the meantime is never overwritten, and the editor is
+told what changed.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,13 +21,22 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView
 
-from casualties import services
+from casualties import engine, services
 from casualties.forms import AssessClaimForm, ReviewForm
-from casualties.models import Claim, ClaimantSide, Tally
+from casualties.models import Claim, ClaimantSide, Tally, TallyChange
+from casualties.reconcile import SetAside
+from incidents.base import Conflict
 from incidents.views.browse import visible_incidents
 from sources.models import Report
 
 REVIEW_PAGE = "casualties/tally_review.html"
+# Why a claim does not count (rule 1, classified by casualties.reconcile).
+SET_ASIDE = {
+    SetAside.RETRACTED: "Retracted (the claim or its incident).",
+    SetAside.DISCOUNTED: "Discounted by an editor.",
+    SetAside.SUPERSEDED: "Superseded by a later claim.",
+    SetAside.OLDER: "A later figure from the same claimant counts.",
+}
 CLAIM_ROW = "casualties/partials/review_claim.html"
 
 
@@ -40,7 +48,10 @@ def get_reviewable_tally(user, pk) -> Tally:
     """
     tallies = Tally.objects.filter(incident__in=visible_incidents(user))
     return get_object_or_404(
-        tallies.select_related("incident", "group", "outcome", "reviewed_by"), pk=pk
+        tallies.select_related(
+            "incident", "group", "outcome", "review", "review__reviewed_by"
+        ),
+        pk=pk,
     )
 
 
@@ -77,34 +88,42 @@ class ReviewQueueView(PermissionRequiredMixin, ListView):
 class Change:
     """What changed under an editor since the page was opened."""
 
-    then: object  # the historical record at the version seen, if kept
+    then: object  # the tally as it was at the version seen, if recorded
     by: str
     at: object
 
 
-def _latest_change(history, pk) -> Change:
+def _by(user) -> str:
+    return user.get_username() if user else "the system"
+
+
+def _tally_change(tally: Tally, seen_version: int) -> Change:
+    changes = TallyChange.objects.filter(
+        incident=tally.incident_id,
+        group=tally.group_id,
+        outcome=tally.outcome_id,
+        tally_id=tally.pk,
+    ).select_related("user")
+    latest = changes.order_by("-at", "-id").first()
+    return Change(
+        then=changes.filter(version=seen_version).order_by("-at", "-id").first(),
+        by=_by(getattr(latest, "user", None)),
+        at=getattr(latest, "at", None),
+    )
+
+
+def _claim_change_message(claim: Claim) -> str:
     record = (
-        history.filter(id=pk)
+        Claim.history.filter(id=claim.pk)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
         .first()
     )
-    user = getattr(record, "history_user", None)
-    return Change(
+    change = Change(
         then=None,
-        by=user.get_username() if user else "the system",
-        at=record.history_date if record else None,
+        by=_by(getattr(record, "history_user", None)),
+        at=getattr(record, "history_date", None),
     )
-
-
-def _tally_change(tally: Tally, seen_version: int) -> Change:
-    change = _latest_change(Tally.history, tally.pk)
-    change.then = Tally.history.filter(id=tally.pk, version=seen_version).first()
-    return change
-
-
-def _claim_change_message(claim: Claim) -> str:
-    change = _latest_change(Claim.history, claim.pk)
     when = timezone.localtime(change.at).strftime("%Y-%m-%d %H:%M") if change.at else ""
     return (
         f"Claim {claim.pk} was edited by {change.by} at {when} since you opened "
@@ -129,7 +148,7 @@ def _claims(tally: Tally, user) -> list[Claim]:
     Its own claims come first, then those about its parts.
     """
     scope = Claim.objects.feeding(tally)
-    reasons = scope.set_aside_reasons()
+    reasons = engine.set_aside(scope)
     claims = list(
         scope.filter(incident__in=visible_incidents(user))
         .select_related("claimant", "side", "group", "outcome", "incident")
@@ -143,7 +162,8 @@ def _claims(tally: Tally, user) -> list[Claim]:
         )
     )
     for claim in claims:
-        claim.set_aside_reason = reasons.get(claim.pk)
+        reason = reasons.get(claim.pk)
+        claim.set_aside_reason = None if reason is None else SET_ASIDE[reason]
         claim.is_part = (claim.incident_id, claim.group_id) != (
             tally.incident_id,
             tally.group_id,
@@ -171,11 +191,14 @@ def _review_context(tally: Tally, user, **extra) -> dict:
 
 
 def _review_initial(tally: Tally) -> dict:
+    review = tally.review
+    if review is None:
+        return {"best": tally.best, "version": tally.version}
     return {
-        "best": tally.best if tally.reviewed_best is None else tally.reviewed_best,
-        "low": tally.reviewed_low,
-        "high": tally.reviewed_high,
-        "rationale": tally.rationale,
+        "best": review.best,
+        "low": review.low,
+        "high": review.high,
+        "rationale": review.rationale,
         "version": tally.version,
     }
 
@@ -253,16 +276,21 @@ class AssessClaimView(PermissionRequiredMixin, View):
         scope = Claim.objects.feeding(tally).filter(
             incident__in=visible_incidents(request.user)
         )
-        with transaction.atomic():
-            claim = get_object_or_404(scope.select_for_update(of=("self",)), pk=pk)
-            form = _assess_form(claim, tally, request.POST)
-            if not form.is_valid():
-                return self._invalid(tally, form)
-            if form.cleaned_data["version"] != claim.version:
-                claim.refresh_from_db()
-                return self._answer(tally, claim, conflict=_claim_change_message(claim))
-            form.instance._history_user = request.user  # read by simple-history
-            claim = form.save()
+        claim = get_object_or_404(scope, pk=pk)
+        form = _assess_form(claim, tally, request.POST)
+        if not form.is_valid():
+            return self._invalid(tally, form)
+        try:
+            claim = services.assess_claim(
+                claim=claim,
+                user=request.user,
+                assessment=form.cleaned_data["assessment"],
+                note=form.cleaned_data["assessment_note"],
+                version=form.cleaned_data["version"],
+            )
+        except Conflict:
+            claim.refresh_from_db()
+            return self._answer(tally, claim, conflict=_claim_change_message(claim))
         return self._answer(tally, claim, assessed=True)
 
     def _answer(self, tally, claim, *, conflict="", assessed=False):

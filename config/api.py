@@ -15,6 +15,8 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from incidents.base import Conflict
+
 
 class Pagination(PageNumberPagination):
     """`page` and `page_size` (at most 1000; larger asks get 1000 rows)."""
@@ -146,58 +148,83 @@ class VersionedSerializer(CleanModelSerializer):
 
 class VersionedMixin:
     """Optimistic locking: updates carry `version` (or If-Match); a stale one
-    gets 409 (412 for If-Match) and changes nothing. Reads carry an ETag."""
+    gets 409 (412 for If-Match) and changes nothing. Reads carry an ETag.
+
+    Resources written through a service (`versioned_by_service`) hand the
+    version to it: the service compares it once it holds the tree's lock, so
+    the row is never locked here, ahead of the tree (which could deadlock with
+    a write that locks the tree first).
+    """
+
+    versioned_by_service = False
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
         return response
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "version": self._version}
+
+    _version = None
+
     def update(self, request, *args, **kwargs):
-        with transaction.atomic():
-            instance = (
-                # of=("self",): lock the row only; PostgreSQL refuses FOR UPDATE
-                # on the nullable side of the outer joins of select_related.
-                self.get_queryset()
-                .select_for_update(of=("self",))
-                .get(pk=self.get_object().pk)
-            )
-            stale = self._stale_version(request, instance)
-            if stale is not None:
-                return stale
-            response = super().update(request, *args, **kwargs)
+        self._version, if_match = self._sent_version(request)
+        if self.versioned_by_service:
+            try:
+                response = super().update(request, *args, **kwargs)
+            except Conflict as conflict:
+                return self._stale(conflict.current_version, if_match)
+        else:
+            with transaction.atomic():
+                instance = (
+                    # of=("self",): lock the row only; PostgreSQL refuses FOR
+                    # UPDATE on the nullable side of select_related's joins.
+                    self.get_queryset()
+                    .select_for_update(of=("self",))
+                    .get(pk=self.get_object().pk)
+                )
+                if instance.version != self._version:
+                    return self._stale(instance.version, if_match)
+                response = super().update(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
         return response
 
-    def _stale_version(self, request, instance):
+    @staticmethod
+    def _sent_version(request) -> tuple[int, bool]:
+        """The version the client started from, and whether If-Match carried it."""
         if_match = request.headers.get("If-Match")
         if if_match is not None:
-            if if_match.strip('"W/ ') != str(instance.version):
-                return Response(
-                    {"detail": "The resource changed since that version."},
-                    status=status.HTTP_412_PRECONDITION_FAILED,
-                )
-            return None
+            try:
+                return int(if_match.strip('"W/ ')), True
+            except ValueError:
+                return -1, True  # matches no version: 412
         sent = request.data.get("version") if hasattr(request.data, "get") else None
         if sent is None:
             raise exceptions.ValidationError(
                 {"version": ["Send the version you are updating (or If-Match)."]}
             )
         try:
-            sent = int(sent)
+            return int(sent), False
         except (TypeError, ValueError):
             raise exceptions.ValidationError(
                 {"version": ["A valid integer is required."]}
             ) from None
-        if sent != instance.version:
+
+    @staticmethod
+    def _stale(current: int, if_match: bool) -> Response:
+        if if_match:
             return Response(
-                {
-                    "detail": "The resource changed since that version.",
-                    "version": instance.version,
-                },
-                status=status.HTTP_409_CONFLICT,
+                {"detail": "The resource changed since that version."},
+                status=status.HTTP_412_PRECONDITION_FAILED,
             )
-        return None
+        return Response(
+            {
+                "detail": "The resource changed since that version.",
+                "version": current,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
 
 
 class RetractSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from casualties.models import Claim
+from incidents import services
+from incidents.forms import service_fields
 from incidents.models import (
     Actor,
     Incident,
@@ -128,11 +130,8 @@ class ChildIncidentInline(admin.TabularInline):
 
 
 class ClaimInline(admin.TabularInline):
-    """The claims made about this incident itself (reports: on the claim's page).
-
-    Reports stay off the inline because a claim's source count is computed
-    after its reports are saved, which the claim admin takes care of.
-    """
+    """A read-only list of the claims made about this incident itself; each is
+    written on its own page, through the claim services."""
 
     model = Claim
     fields = [
@@ -147,7 +146,7 @@ class ClaimInline(admin.TabularInline):
         "assessment",
         "retracted_at",
     ]
-    autocomplete_fields = ["claimant"]
+    readonly_fields = fields
     show_change_link = True
     can_delete = False
     extra = 0
@@ -155,15 +154,15 @@ class ClaimInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("claimant")
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["retracted_at"]
-        if not request.user.has_perm("casualties.assess_claim"):
-            readonly.append("assessment")
-        return readonly
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Incident)
-class IncidentAdmin(NoDeleteMixin, StampCreatorMixin, SimpleHistoryAdmin):
+class IncidentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["title", "start_date", "type", "location", "status", "parent"]
     list_filter = ["status", "type", "date_precision", "location_precision"]
     search_fields = ["title", "summary"]
@@ -203,6 +202,17 @@ class IncidentAdmin(NoDeleteMixin, StampCreatorMixin, SimpleHistoryAdmin):
         if not request.user.has_perm("incidents.publish_incident"):
             readonly += ["status", "retraction_reason"]
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        """Through the incident services, as the API and the pages write."""
+        allowed = services.INCIDENT_FIELDS
+        if change:
+            fields = service_fields(obj, allowed, only=form.changed_data)
+            saved = services.update_incident(incident=obj, user=request.user, **fields)
+        else:
+            fields = service_fields(obj, allowed)
+            saved = services.create_incident(user=request.user, **fields)
+        obj.pk, obj.version, obj.path = saved.pk, saved.version, saved.path
 
 
 @admin.register(IncidentActor)

@@ -1,10 +1,16 @@
 """Abstract models shared by the three apps.
 
 They live here rather than in a fourth app because they carry no tables of
-their own: a taxonomy term, a record that is never hard-deleted, and a node of
-a tree that keeps a materialised path so that subtree queries stay one indexed
-prefix lookup at hundreds of thousands of rows.
+their own: a taxonomy term, a record that is never hard-deleted, a node of a
+tree that keeps a materialised path so that subtree queries stay one indexed
+prefix lookup at hundreds of thousands of rows, and the door through which
+only the write services may save the rows that tallies are computed from.
 """
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -142,3 +148,90 @@ class TreeNode(models.Model):
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
             depth=F("depth") + shift,
         )
+
+
+# --- the write services' door -------------------------------------------------------
+
+_SERVICE_WRITE: ContextVar[bool] = ContextVar("service_write", default=False)
+
+
+class Conflict(Exception):
+    """The row changed since the version the caller saw (an optimistic-lock miss)."""
+
+    def __init__(self, current_version: int, message: str = ""):
+        super().__init__(message or "The record changed since that version.")
+        self.current_version = current_version
+
+
+class DirectWriteError(RuntimeError):
+    """A row whose writes move tallies was written around its service."""
+
+
+@contextmanager
+def service_write() -> Iterator[None]:
+    """Open the door for one service call; nested calls share it.
+
+    Claims, incidents and tallies are written only inside it, so a write can
+    never leave stored tallies behind the rows they are computed from.
+    """
+    token = _SERVICE_WRITE.set(True)
+    try:
+        yield
+    finally:
+        _SERVICE_WRITE.reset(token)
+
+
+def write_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Make `func` a write service: atomic, and inside the door."""
+
+    @functools.wraps(func)
+    def service(*args: P.args, **kwargs: P.kwargs) -> R:
+        with service_write(), transaction.atomic():
+            return func(*args, **kwargs)
+
+    return service
+
+
+def require_service(model) -> None:
+    if not _SERVICE_WRITE.get():
+        service = getattr(model, "WRITTEN_BY", "its service")
+        raise DirectWriteError(
+            f"{model._meta.verbose_name} rows are written through {service}, "
+            "which keeps the tallies and the history current."
+        )
+
+
+class ServiceWrittenQuerySet(models.QuerySet):
+    """Bulk writes of a service-written model are refused outside the services."""
+
+    def update(self, **kwargs):
+        require_service(self.model)
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        require_service(self.model)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        require_service(self.model)
+        return super().bulk_update(objs, *args, **kwargs)
+
+    def delete(self):
+        require_service(self.model)
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class ServiceWritten(models.Model):
+    """A row that only its service saves (see `service_write`)."""
+
+    WRITTEN_BY = "its service"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        require_service(type(self))
+        super().save(*args, **kwargs)

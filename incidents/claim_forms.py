@@ -2,8 +2,8 @@
 
 The rows are Claim ModelForms whose instance already carries the incident,
 claimant, side and time, so the model's validation sees the whole claim. The
-batch is saved in one transaction through Claim.save() and set_reports(), the
-path of the API's claim creation, which keeps the stored tallies current.
+batch is saved in one transaction through `casualties.services.create_claim`,
+the path of the API's claim creation, which keeps the stored tallies current.
 """
 
 from django import forms
@@ -11,10 +11,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from casualties import services
 from casualties.api.tallies import MAX_FIGURE
 from casualties.extract import Candidate, extract_claims
 from casualties.models import Claim, ClaimantSide
-from incidents.forms import NoMarkupMixin, choices_of, copy_errors, share_choices
+from incidents.forms import (
+    NoMarkupMixin,
+    choices_of,
+    copy_errors,
+    service_fields,
+    share_choices,
+)
 from incidents.models import Actor
 from sources.models import Report, Source
 
@@ -284,19 +291,17 @@ class ClaimEntry:
         return self.source.is_valid() and rows_valid
 
     def save(self, *, user) -> list[Claim]:
-        """Claim.save() and set_reports() recompute the tallies, as the API's
-        claim creation does."""
+        """Each row through the service the API's claim creation uses."""
         with transaction.atomic():
             report = self.source.cleaned_data.get("report") or self.source.new_report
             if report is not None and report.pk is None:
                 report.created_by = user
                 report.save()
-            claims = []
-            for form in self.rows.rows_to_save():
-                claim = form.save(commit=False)
-                claim.created_by = user
-                claim.save()
-                if report is not None:
-                    claim.set_reports([report])
-                claims.append(claim)
-        return claims
+            return [
+                services.create_claim(
+                    user=user,
+                    reports=[] if report is None else [report],
+                    **service_fields(form.instance, services.CLAIM_FIELDS),
+                )
+                for form in self.rows.rows_to_save()
+            ]

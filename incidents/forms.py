@@ -17,6 +17,7 @@ from django.db import transaction
 
 from casualties.api.tallies import MAX_FIGURE
 from config.api import HTML_TAG
+from incidents import services
 from incidents.models import Incident, IncidentActor, Location, Target
 
 MARKUP_MESSAGE = "HTML markup is not allowed here."
@@ -66,6 +67,20 @@ def share_choices(forms_, choices: dict) -> None:
 
 def choices_of(form_class, *names) -> dict:
     return {name: list(form_class.base_fields[name].choices) for name in names}
+
+
+def service_fields(instance, allowed, *, only=None) -> dict:
+    """The values a form put on its unsaved instance, as a write service takes
+    them; `only` (a form's changed_data) limits them to what the user changed."""
+    return {
+        field.name: (
+            None
+            if field.is_relation and getattr(instance, field.attname) is None
+            else getattr(instance, field.name)
+        )
+        for field in instance._meta.concrete_fields
+        if field.name in allowed and (only is None or field.name in only)
+    }
 
 
 def copy_errors(error: ValidationError, form, fields: dict) -> None:
@@ -250,12 +265,11 @@ class IncidentForm(NoMarkupMixin, forms.ModelForm):
             self.add_error("new_place_area", "No country or province has that code.")
         return area
 
-    def save(self, commit=True):
-        with transaction.atomic():
-            if self.new_place is not None:
-                self.new_place.save()
-                self.instance.location = self.new_place
-            return super().save(commit)
+    def save_place(self) -> None:
+        """A new place goes into the gazetteer before the incident names it."""
+        if self.new_place is not None:
+            self.new_place.save()
+            self.instance.location = self.new_place
 
 
 class TargetForm(NoMarkupMixin, forms.ModelForm):
@@ -345,10 +359,20 @@ class IncidentForms:
         return True
 
     def save(self, *, user) -> Incident:
+        """Through the incident services; raises Conflict for a stale page."""
+        form = self.incident
         with transaction.atomic():
+            form.save_place()
+            fields = service_fields(self.instance, services.INCIDENT_FIELDS)
             if self.instance.pk is None:
-                self.instance.created_by = user
-            incident = self.incident.save()
+                incident = services.create_incident(user=user, **fields)
+            else:
+                incident = services.update_incident(
+                    incident=self.instance,
+                    user=user,
+                    version=form.cleaned_data["version"],
+                    **fields,
+                )
             for formset in (self.targets, self.actors):
                 formset.instance = incident
                 formset.save()
@@ -389,8 +413,8 @@ class StatusForm(forms.Form):
     def new_reason(self) -> str:
         return self.incident.retraction_reason
 
-    def save(self) -> Incident:
-        """Each form applies its transition through the model's own method."""
+    def save(self, *, user) -> Incident:
+        """Each form applies its transition through its service."""
         raise NotImplementedError
 
 
@@ -399,9 +423,10 @@ class PublishForm(StatusForm):
 
     status = Incident.Status.PUBLISHED
 
-    def save(self) -> Incident:
-        self.incident.publish()
-        return self.incident
+    def save(self, *, user) -> Incident:
+        return services.publish_incident(
+            incident=self.incident, user=user, version=self.cleaned_data["version"]
+        )
 
     def refuse_transition(self):
         if self.incident.status != Incident.Status.DRAFT:
@@ -430,6 +455,10 @@ class RetractForm(NoMarkupMixin, StatusForm):
     def new_reason(self) -> str:
         return self.cleaned_data.get("reason", "")
 
-    def save(self) -> Incident:
-        self.incident.retract(reason=self.new_reason())
-        return self.incident
+    def save(self, *, user) -> Incident:
+        return services.retract_incident(
+            incident=self.incident,
+            user=user,
+            reason=self.new_reason(),
+            version=self.cleaned_data["version"],
+        )

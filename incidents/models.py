@@ -2,11 +2,18 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from incidents.base import TaxonomyTerm, TreeNode, Undeletable, Versioned
+from incidents.base import (
+    ServiceWritten,
+    ServiceWrittenQuerySet,
+    TaxonomyTerm,
+    TreeNode,
+    Undeletable,
+    Versioned,
+)
 
 
 class IncidentType(TaxonomyTerm):
@@ -167,19 +174,25 @@ class Actor(Versioned):
             actor = actor.parent
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(ServiceWrittenQuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
     def published(self):
-        return self.filter(status=Incident.Status.PUBLISHED)
+        """Published, and so is every incident above it (SPEC rule 9)."""
+        return self.filter(effective_status=Incident.Status.PUBLISHED)
 
     def visible_to(self, user, *, include_retracted=False):
-        """Drafts only for those who may read them; retracted only on request."""
+        """Drafts only for those who may read them; retracted only on request.
+
+        A record is judged with the incidents above it (`effective_status`):
+        the parts of a draft umbrella are drafts to readers, and the parts of
+        a retracted one are withdrawn with it.
+        """
         if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
             if include_retracted:
                 return self
-            return self.exclude(status=Incident.Status.RETRACTED)
+            return self.exclude(effective_status=Incident.Status.RETRACTED)
         return self.published()
 
     def below(self, incident: "Incident"):
@@ -187,8 +200,10 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(path__startswith=incident.path)
 
 
-class Incident(TreeNode, Versioned, Undeletable):
+class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
     """One thing that happened at one place and time, or an umbrella over several."""
+
+    WRITTEN_BY = "incidents.services"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -232,6 +247,25 @@ class Incident(TreeNode, Versioned, Undeletable):
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
     retraction_reason = models.TextField(blank=True)
+    # Kept by `stamp_subtree` for the write services: the tree an incident lies
+    # in (what a tally write locks) and its status as readers meet it.
+    root = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        help_text="The top-level incident of the tree this one lies in.",
+    )
+    effective_status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.DRAFT,
+        editable=False,
+        db_index=True,
+        help_text="The least public of its own status and its ancestors'.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -241,7 +275,9 @@ class Incident(TreeNode, Versioned, Undeletable):
         editable=False,
     )
 
-    history = HistoricalRecords()
+    # root and effective_status follow from parent and status; their history is
+    # the history of those.
+    history = HistoricalRecords(excluded_fields=["root", "effective_status"])
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -289,37 +325,47 @@ class Incident(TreeNode, Versioned, Undeletable):
             raise ValidationError(errors)
         self.clean_parent()
 
-    def publish(self) -> None:
-        """Make the incident readable by everyone."""
-        self.status = self.Status.PUBLISHED
-        self.save()
+    def stamp_subtree(self) -> None:
+        """Set `root` and `effective_status` here and everywhere below.
 
-    def retract(self, *, reason: str) -> None:
-        """Withdraw it with a reason; save() takes it out of its tree's tallies.
-
-        The one retraction path for the API's DELETE and the editor's button.
+        Called by the write services after a create, a move or a change of
+        status, with the tree locked; the subtree is read once and written
+        with one UPDATE per distinct pair of values (usually one or two).
         """
-        self.status = self.Status.RETRACTED
-        self.retraction_reason = reason
-        self.save()
-
-    def save(self, *args, **kwargs):
-        """Keep the stored tallies current when the incident moves or is retracted."""
-        from casualties.tallies import refresh_trees
-
-        with transaction.atomic():
-            before = (
-                Incident.objects.filter(pk=self.pk).values("path", "status").first()
-                if self.pk
-                else None
+        above = (
+            Incident.objects.filter(pk=self.parent_id)
+            .values_list("effective_status", flat=True)
+            .first()
+        )
+        rows = (
+            Incident.objects.filter(path__startswith=self.path)
+            .order_by("depth")
+            .values_list("pk", "parent_id", "status", "root_id", "effective_status")
+        )
+        root = int(self.path.strip("/").split("/")[0])
+        effective = {self.parent_id: above or self.Status.PUBLISHED}
+        changes: dict[tuple[int, str], list[int]] = {}
+        for pk, parent_id, status, old_root, old_effective in rows:
+            effective[pk] = less_public(status, effective[parent_id])
+            if (old_root, old_effective) != (root, effective[pk]):
+                changes.setdefault((root, effective[pk]), []).append(pk)
+        for (root_id, status), pks in changes.items():
+            Incident.objects.filter(pk__in=pks).update(
+                root_id=root_id, effective_status=status
             )
-            super().save(*args, **kwargs)
-            if before and (
-                before["path"] != self.path
-                or (before["status"] == self.Status.RETRACTED)
-                != (self.status == self.Status.RETRACTED)
-            ):
-                refresh_trees({before["path"], self.path})
+        self.root_id, self.effective_status = root, effective[self.pk]
+
+
+# The order of publicity: a part is no more public than the whole it lies in.
+PUBLICITY = {
+    Incident.Status.PUBLISHED: 0,
+    Incident.Status.DRAFT: 1,
+    Incident.Status.RETRACTED: 2,
+}
+
+
+def less_public(status: str, other: str) -> str:
+    return max(status, other, key=PUBLICITY.__getitem__)
 
 
 class IncidentActor(models.Model):

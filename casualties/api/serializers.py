@@ -6,10 +6,9 @@ with the read shape so that a client always sees one representation.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from rest_framework import serializers
 
-from casualties import tallies
+from casualties import services
 from casualties.models import Claim
 from incidents.models import Incident
 from sources.api.serializers import SourceReliabilityField, VersionedSerializer
@@ -189,27 +188,23 @@ class ClaimWriteSerializer(VersionedSerializer):
         return super()._not_validated(model) - set(PERIOD_FIELDS)
 
     def create(self, validated_data):
-        has_reports = bool(validated_data.get("reports"))  # create() pops it
-        with transaction.atomic():
-            claim = super().create(validated_data)
-            if has_reports:
-                _recount_sources(claim)
-        return claim
+        return services.create_claim(
+            user=self.context["request"].user,
+            reports=validated_data.pop("reports", ()),
+            **validated_data,
+        )
 
     def update(self, instance, validated_data):
-        with transaction.atomic():
-            claim = super().update(instance, validated_data)
-            if "reports" in validated_data:
-                _recount_sources(claim)
-        return claim
+        return services.update_claim(
+            claim=instance,
+            user=self.context["request"].user,
+            version=self.context.get("version"),
+            reports=validated_data.pop("reports", None),
+            **validated_data,
+        )
 
     def to_representation(self, instance):
         return ClaimSerializer(instance, context=self.context).data
-
-
-def _recount_sources(claim: Claim) -> None:
-    """Claim.save() refreshed the tallies before the reports were set."""
-    tallies.refresh_path(claim.incident_id, claim.group_id, claim.outcome_id)
 
 
 def _nest_period(detail):

@@ -5,7 +5,6 @@ them; the one write is the editor's review, which goes through
 casualties.services.review_tally like every other entry point.
 """
 
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,9 +18,9 @@ from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from casualties import reconcile, services
+from casualties import services
 from casualties.filters import TallyFilterSet
-from casualties.models import Tally
+from casualties.models import Tally, figures_for
 from config.api import HTML_TAG
 from incidents.models import Incident
 from sources.api.views import ListFiltersMixin
@@ -91,7 +90,16 @@ class TallySerializer(TallyRowSerializer):
 
     incident = serializers.IntegerField(source="incident_id", read_only=True)
     reviewed_by = serializers.CharField(
-        source="reviewed_by.username", read_only=True, allow_null=True, default=None
+        source="review.reviewed_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+    )
+    reviewed_at = serializers.DateTimeField(
+        source="review.reviewed_at", read_only=True, allow_null=True, default=None
+    )
+    rationale = serializers.CharField(
+        source="review.rationale", read_only=True, default=""
     )
 
     class Meta(TallyRowSerializer.Meta):
@@ -176,7 +184,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """Stored tallies of the incidents the user may read, with the review queue's
     filters (`status=needs_review&status=stale`)."""
 
-    queryset = Tally.objects.select_related("reviewed_by")
+    queryset = Tally.objects.select_related("review__reviewed_by")
     serializer_class = TallySerializer
     filterset_class = TallyFilterSet
     ordering_fields = ["group", "outcome", "low", "best", "updated_at", "id"]
@@ -257,27 +265,8 @@ def _with_etag(response: Response) -> Response:
     return response
 
 
-def _table_order():
-    """Outcomes in SPEC order, then groups top-down, so `all` leads each outcome."""
-    groups = list(reconcile.GROUP_PARENT)
-    return [
-        Case(
-            *(
-                When(outcome=slug, then=Value(i))
-                for i, slug in enumerate(reconcile.OUTCOMES)
-            ),
-            default=Value(len(reconcile.OUTCOMES)),
-            output_field=IntegerField(),
-        ),
-        "outcome",
-        Case(
-            *(When(group=slug, then=Value(i)) for i, slug in enumerate(groups)),
-            default=Value(len(groups)),
-            output_field=IntegerField(),
-        ),
-        "group",
-        "id",
-    ]
+# Outcomes, then groups, in the order of their rows (`all` first).
+TABLE_ORDER = ["outcome__position", "outcome", "group__position", "group", "id"]
 
 
 @extend_schema(
@@ -304,8 +293,11 @@ class IncidentTallyView(generics.ListAPIView):
     filter_backends = []
 
     def get_queryset(self):
-        return Tally.objects.filter(incident=self.kwargs["pk"]).order_by(
-            *_table_order()
+        which = figures_for(self.request.user)
+        return (
+            Tally.objects.figures(which)
+            .filter(incident=self.kwargs["pk"])
+            .order_by(*TABLE_ORDER)
         )
 
     def list(self, request, *args, **kwargs):

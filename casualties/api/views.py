@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from casualties import services
 from casualties.api.renderers import CSVRenderer, csv_response
 from casualties.api.serializers import (
     ClaimSerializer,
@@ -66,6 +67,7 @@ class ClaimViewSet(
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
+    versioned_by_service = True
     ordering_fields = ["id", "incident", "low", "high", "asserted_at", "updated_at"]
     ordering = ["incident_id", "group_id", "outcome_id", "id"]
 
@@ -104,12 +106,9 @@ class ClaimViewSet(
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
-
     def retract(self, instance, reason: str):
         refuse_second_retraction(instance)
-        instance.retract(reason=reason, user=self.request.user)
+        services.retract_claim(claim=instance, user=self.request.user, reason=reason)
 
     @extend_schema(
         request=ExtractTextSerializer,

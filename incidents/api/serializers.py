@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from casualties.models import Tally
 from config.api import HTML_TAG, CleanModelSerializer, VersionedSerializer, can_edit
+from incidents import services
 from incidents.models import (
     Actor,
     Incident,
@@ -312,14 +313,21 @@ class IncidentSerializer(CleanModelSerializer):
     def create(self, validated_data):
         nested = self._pop_nested(validated_data)
         with transaction.atomic():
-            incident = super().create(validated_data)
+            incident = services.create_incident(
+                user=self.context["request"].user, **validated_data
+            )
             self._replace_nested(incident, nested)
         return incident
 
     def update(self, instance, validated_data):
         nested = self._pop_nested(validated_data)
         with transaction.atomic():
-            incident = super().update(instance, validated_data)
+            incident = services.update_incident(
+                incident=instance,
+                user=self.context["request"].user,
+                version=self.context.get("version"),
+                **validated_data,
+            )
             self._replace_nested(incident, nested)
         return incident
 

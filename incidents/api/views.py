@@ -27,6 +27,7 @@ from rest_framework.settings import api_settings
 
 from casualties.models import Tally
 from config.api import RetractMixin, VersionedMixin, can_edit
+from incidents import services
 from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
 from incidents.api.serializers import (
     HEADLINE_GROUP,
@@ -164,6 +165,7 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     filter_backends = [DjangoFilterBackend]
+    versioned_by_service = True
     renderer_classes = [
         *api_settings.DEFAULT_RENDERER_CLASSES,
         CSVRenderer,
@@ -251,9 +253,6 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
-    def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
-
     @extend_schema(
         summary="Retract an incident (editors; the record stays)",
         parameters=[
@@ -269,9 +268,10 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def retract(self, instance, reason: str):
-        """The incident's save() recomputes its tree's tallies without it."""
         if instance.status != Incident.Status.RETRACTED:
-            instance.retract(reason=reason)
+            services.retract_incident(
+                incident=instance, user=self.request.user, reason=reason
+            )
 
 
 class GazetteerViewSet(

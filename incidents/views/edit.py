@@ -9,7 +9,7 @@ page is told so and changes nothing.
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views import View
 
 from incidents.api.serializers import Gazetteer
+from incidents.base import Conflict
 from incidents.claim_forms import (
     MAX_CLAIM_ROWS,
     ClaimEntry,
@@ -27,6 +28,7 @@ from incidents.claim_forms import (
     highlighted,
 )
 from incidents.forms import (
+    STALE_MESSAGE,
     IncidentForms,
     PublishForm,
     RetractForm,
@@ -34,7 +36,7 @@ from incidents.forms import (
     unbound_like,
 )
 from incidents.models import Incident, Location
-from incidents.views.browse import get_visible_incident, visible_incidents
+from incidents.views.browse import get_visible_incident
 from sources.models import Report
 
 SEARCH_LIMIT = 20
@@ -49,12 +51,6 @@ def get_editable_incident(user, pk) -> Incident:
     if incident.status == Incident.Status.RETRACTED:
         raise Http404("A retracted incident is not edited.")
     return incident
-
-
-def _locked_version(incident: Incident) -> int:
-    """The stored version, with the row locked until the transaction ends."""
-    rows = Incident.objects.select_for_update().filter(pk=incident.pk)
-    return rows.values_list("version", flat=True).get()
 
 
 class IncidentFormView(PermissionRequiredMixin, View):
@@ -81,11 +77,12 @@ class IncidentFormView(PermissionRequiredMixin, View):
     def post(self, request, pk=None):
         incident = self.get_incident()
         forms = IncidentForms(user=request.user, instance=incident, data=request.POST)
-        with transaction.atomic():
-            if forms.is_valid() and not (
-                incident and forms.refuse_stale(_locked_version(incident))
-            ):
+        if forms.is_valid():
+            try:
                 saved = forms.save(user=request.user)
+            except Conflict as conflict:
+                forms.refuse_stale(conflict.current_version)
+            else:
                 messages.success(request, "Incident saved.")
                 return redirect("incidents:detail", saved.pk)
         return self.render(forms)
@@ -285,11 +282,15 @@ class StatusView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         incident = get_visible_incident(request.user, pk)
-        with transaction.atomic():
-            locked = visible_incidents(request.user).select_for_update().get(pk=pk)
-            form = self.form_class(request.POST, incident=locked)
-            if form.is_valid():
-                form.save()
+        form = self.form_class(request.POST, incident=incident)
+        if form.is_valid():
+            try:
+                form.save(user=request.user)
+            except Conflict:
+                form.add_error(None, STALE_MESSAGE)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
                 messages.success(request, self.done)
                 return redirect("incidents:detail", incident.pk)
         return self.render(incident, form)

@@ -122,7 +122,7 @@ def test_a_claim_added_with_reports_counts_their_sources_in_the_tally(
     reports = [ReportFactory(), ReportFactory()]
     response = admin_client.post(
         _url(Claim, "add"),
-        _claim_fields(incident, reports=[report.pk for report in reports]),
+        _claim_fields(incident, linked_reports=[report.pk for report in reports]),
     )
 
     assert response.status_code == 302

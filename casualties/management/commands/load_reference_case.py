@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from casualties.models import Tally
+from casualties.models import PUBLISHED, Tally
 from casualties.reference_case import load_reference_case
 
 COUNTED = (
@@ -40,7 +40,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The reference case was already loaded; nothing changed.")
         self.stdout.write(f"Root incident #{root.pk}: {root.title}")
-        for tally in Tally.objects.filter(incident=root).order_by("group", "outcome"):
+        tallies = Tally.objects.figures(PUBLISHED).filter(incident=root)
+        for tally in tallies.order_by("group", "outcome"):
             high = "open" if tally.high is None else tally.high
             flags = " disputed" if tally.disputed else ""
             self.stdout.write(

@@ -1,0 +1,176 @@
+"""The one door for every write on incidents: create, edit, move, publish, retract.
+
+The API, the web forms, the admin, the reference loader and the importers call
+these, so they all stamp the author, keep the history, check the version and
+move the tallies the same way. Moving an incident, or changing its status,
+changes which claims count where (SPEC rule 9) in whole trees, so those writes
+lock both trees and rebuild them (`casualties.engine.rebuild_trees`); a new
+part changes which kinds of part its parent has (rule 5), so it refreshes the
+parent's rows.
+"""
+
+from django.core.exceptions import ValidationError
+
+from casualties import engine
+from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
+from incidents.base import Conflict, write_service
+from incidents.models import Incident
+
+INCIDENT_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "type",
+        "start_date",
+        "end_date",
+        "date_precision",
+        "location",
+        "location_precision",
+        "responsibility_claimed_by",
+        "responsibility_claim",
+        "parent",
+        "status",
+        "retraction_reason",
+    }
+)
+RELATIONS = ["type", "location", "responsibility_claimed_by", "parent", "root"]
+
+
+def _fields(changes: dict) -> dict:
+    """Field names, or the `_id` names of relations (importers hold ids)."""
+    unknown = set(changes) - INCIDENT_FIELDS - {f"{name}_id" for name in RELATIONS}
+    if unknown:
+        raise TypeError(f"not incident fields: {', '.join(sorted(unknown))}")
+    return changes
+
+
+def _validate(incident: Incident) -> None:
+    incident.full_clean(
+        exclude=[*RELATIONS, "created_by", "path"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    incident.clean_parent()
+
+
+def _cause(incident: Incident, user) -> engine.Cause:
+    return engine.Cause(
+        TallyChange.Cause.INCIDENT, incident.pk, getattr(user, "pk", None)
+    )
+
+
+@write_service
+def create_incident(*, user, **fields) -> Incident:
+    """Record an incident (a draft unless `status` says otherwise)."""
+    incident = Incident(**_fields(fields), created_by=user)
+    _validate(incident)
+    placements = engine.lock_trees([incident.parent_id] if incident.parent_id else [])
+    incident._history_user = user  # read by django-simple-history
+    incident.save()
+    incident.stamp_subtree()
+    if incident.parent_id is not None:
+        # The parent now has a part: rule 5 reads its figures against it.
+        parent_rows = Tally.objects.filter(incident=incident.parent_id)
+        engine.refresh(
+            set(parent_rows.values_list("incident_id", "group_id", "outcome_id")),
+            placements,
+            cause=_cause(incident, user),
+        )
+    return incident
+
+
+@write_service
+def update_incident(
+    *, incident: Incident, user, version: int | None = None, **changes
+) -> Incident:
+    """Edit an incident; a new parent moves it with everything below it.
+
+    `version`, when given, must be the stored one.
+    """
+    _fields(changes)
+    parent = changes.get("parent", changes.get("parent_id"))
+    parent_id = getattr(parent, "pk", parent)
+    placements = engine.lock_trees([incident.pk, *([parent_id] if parent_id else [])])
+    stored = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
+    if version is not None and stored.version != version:
+        raise Conflict(stored.version)
+    before = placements[stored.pk]
+    old_parent, old_status = stored.parent_id, stored.status
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    _validate(stored)
+    moved = stored.parent_id != old_parent
+    if moved or stored.status != old_status:
+        # The groups and outcomes it has figures for, before it moves away.
+        pairs = set(
+            Tally.objects.filter(incident__path__startswith=before.path).values_list(
+                "group_id", "outcome_id"
+            )
+        )
+    stored._history_user = user  # read by django-simple-history
+    stored.save()
+    if moved or stored.status != old_status:
+        stored.stamp_subtree()
+        _rebuild(stored, before, pairs, moved=moved, user=user)
+    return stored
+
+
+def _rebuild(incident: Incident, before: engine.Placement, pairs, *, moved, user):
+    """Rebuild the trees it left and joined; reviews above it go stale in the
+    figures it entered or left (rule 7), since their parts changed under them."""
+    after = incident.effective_status
+    if moved:
+        changed = [
+            which
+            for which in (WORKING, PUBLISHED)
+            if engine.counts_in(which, before.standing)
+            or engine.counts_in(which, after)
+        ]
+    else:
+        changed = [
+            which
+            for which in (WORKING, PUBLISHED)
+            if engine.counts_in(which, before.standing)
+            != engine.counts_in(which, after)
+        ]
+    above = set(engine.path_ids(before.path)[:-1])
+    above |= set(engine.path_ids(incident.path)[:-1])
+    stale_keys = {(a, g, o) for a in above for g, o in pairs}
+    engine.rebuild_trees(
+        {before.root, incident.root_id},
+        cause=_cause(incident, user),
+        stale={which: stale_keys for which in changed},
+    )
+
+
+def publish_incident(*, incident: Incident, user, version: int | None = None):
+    """Make a draft readable by everyone; its figures join the published ones
+    all the way up its tree."""
+    if incident.status != Incident.Status.DRAFT:
+        status = incident.get_status_display().lower()
+        raise ValidationError(
+            f"Only a draft can be published; this incident is {status}."
+        )
+    return update_incident(
+        incident=incident, user=user, version=version, status=Incident.Status.PUBLISHED
+    )
+
+
+def retract_incident(
+    *, incident: Incident, user, reason: str, version: int | None = None
+):
+    """Withdraw an incident with a reason; the record and its history stay, its
+    figures (and those of everything below it) leave every tally."""
+    if incident.status == Incident.Status.RETRACTED:
+        raise ValidationError("This incident is already retracted.")
+    if not reason or not reason.strip():
+        raise ValidationError(
+            {"retraction_reason": "Say why the incident is retracted."}
+        )
+    return update_incident(
+        incident=incident,
+        user=user,
+        version=version,
+        status=Incident.Status.RETRACTED,
+        retraction_reason=reason,
+    )
