@@ -401,8 +401,11 @@ def _compute(
                     incident, group, outcome, parent, taxonomy
                 )
             }
+        # Whole trees are computed whole: a part that is not among the rows has
+        # no row any more, whatever is stored for it.
+        stored = snapshot.stored_parts(which) if keys is not None else None
         computed[which] = reconcile.reconcile_rows(
-            rows, counted, parent, taxonomy, reviews, snapshot.stored_parts(which)
+            rows, counted, parent, taxonomy, reviews, stored
         )
     wanted: dict[Key, dict[str, tuple]] = {}
     for key in set(computed[WORKING]) | set(computed[PUBLISHED]):
@@ -494,11 +497,20 @@ def _write(plan: Plan, cause: Cause) -> int:
         return 0
     now = timezone.now()
     log: list[tuple] = []  # (tally_id, scope, key, values, version, kind)
-    if plan.create:
-        rows = _insert_tallies(plan.create, now)
+    # Removals first, then changes, then new rows: a key's rows never hold
+    # two of the same figures at once (the partial unique constraints).
+    if plan.remove:
+        Tally.objects.filter(pk__in=[row.id for row in plan.remove]).delete()
         log.extend(
-            (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
-            for pk, scope, key, values in rows
+            (
+                row.id,
+                row.scope,
+                row.key,
+                row.values,
+                row.version,
+                TallyChange.Kind.REMOVED,
+            )
+            for row in plan.remove
         )
     if plan.change:
         changed = []
@@ -524,18 +536,11 @@ def _write(plan: Plan, cause: Cause) -> int:
         Tally.objects.bulk_update(
             changed, ["scope", *VALUE_FIELDS, "version", "updated_at"], batch_size=500
         )
-    if plan.remove:
-        Tally.objects.filter(pk__in=[row.id for row in plan.remove]).delete()
+    if plan.create:
+        rows = _insert_tallies(plan.create, now)
         log.extend(
-            (
-                row.id,
-                row.scope,
-                row.key,
-                row.values,
-                row.version,
-                TallyChange.Kind.REMOVED,
-            )
-            for row in plan.remove
+            (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
+            for pk, scope, key, values in rows
         )
     _insert_changes(log, now, cause)
     return len(plan)

@@ -513,9 +513,10 @@ def reconcile_all(
     """Recompute every tally from scratch.
 
     `incident_parent` holds the incidents of these figures (for the published
-    figures: the published incidents only), and `claims` the claims about them.
+    figures: the published incidents only); a claim about any other incident is
+    treated as never entered, so it neither counts nor supersedes.
     """
-    counted = counted_by_key(claims)
+    counted = counted_by_key(c for c in claims if c.incident in incident_parent)
     keys = {
         row
         for incident, group, outcome in counted

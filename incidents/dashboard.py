@@ -31,7 +31,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 
-from casualties.models import ClaimantSide, Tally, VictimGroup
+from casualties.models import WORKING, ClaimantSide, Tally, VictimGroup, figures_for
 from incidents.charts import Period, interval_text
 from incidents.models import Incident, Location
 
@@ -132,6 +132,7 @@ class TallyRow:
 
 @dataclass(frozen=True)
 class Dashboard:
+    figures: str  # "working" (drafts included) or "published" (SPEC rule 9)
     totals: Totals
     sides: list[tuple[str, str]]  # (slug, name), highest rank first
     groups: list[GroupFigures]
@@ -147,18 +148,22 @@ def build(
 ) -> Dashboard:
     """Everything the page shows, for the incidents this user may read."""
     incidents = filtered_incidents(user, filters)
+    which = figures_for(user)
     sides = list(ClaimantSide.objects.values_list("slug", "name"))
     groups = group_order()
-    totals = summarise(incidents)
+    totals = summarise(incidents, which)
     interval = choose_interval(totals.first, totals.last)
     return Dashboard(
+        figures=which,
         totals=totals,
         sides=sides,
-        groups=by_group(incidents, sides=sides, groups=groups),
+        groups=by_group(incidents, which, sides=sides, groups=groups),
         interval=interval,
-        periods=timeline(incidents, interval, totals.first, totals.last),
-        map_data=map_features(incidents),
-        table=reconciliation_page(incidents, page_number, sides=sides, groups=groups),
+        periods=timeline(incidents, which, interval, totals.first, totals.last),
+        map_data=map_features(incidents, which),
+        table=reconciliation_page(
+            incidents, which, page_number, sides=sides, groups=groups
+        ),
         waiting_for_review=waiting_for_review(incidents) if with_review else None,
     )
 
@@ -178,8 +183,21 @@ def filtered_incidents(user, filters: Filters) -> QuerySet[Incident]:
     return incidents
 
 
-def _top_level_tallies(incidents: QuerySet[Incident]) -> QuerySet[Tally]:
-    return Tally.objects.filter(incident__in=incidents.top_level().values("pk"))
+def _top_level_tallies(incidents: QuerySet[Incident], which: str) -> QuerySet[Tally]:
+    top = incidents.top_level().values("pk")
+    return Tally.objects.figures(which).filter(incident__in=top)
+
+
+def _killed(which: str) -> FilteredRelation:
+    """The all/killed tally of an incident, in these figures."""
+    return FilteredRelation(
+        "tallies",
+        condition=Q(
+            tallies__group=ALL,
+            tallies__outcome=KILLED,
+            tallies__scope__in=Tally.Scope.covering(which),
+        ),
+    )
 
 
 def _figures(row: dict) -> Figures:
@@ -198,7 +216,7 @@ SUMS = {
 }
 
 
-def summarise(incidents: QuerySet[Incident]) -> Totals:
+def summarise(incidents: QuerySet[Incident], which: str) -> Totals:
     """The headline: counts of incidents, and killed and injured of every group."""
     top = Q(parent__isnull=True)
     counts = incidents.aggregate(
@@ -206,7 +224,11 @@ def summarise(incidents: QuerySet[Incident]) -> Totals:
         top_level=Count("pk", filter=top),
         disputed=Count(
             "pk",
-            filter=Exists(Tally.objects.filter(incident=OuterRef("pk"), disputed=True)),
+            filter=Exists(
+                Tally.objects.figures(which).filter(
+                    incident=OuterRef("pk"), disputed=True
+                )
+            ),
         ),
         mapped=Count("pk", filter=Q(location__latitude__isnull=False)),
         first=Min("start_date", filter=top),
@@ -214,7 +236,7 @@ def summarise(incidents: QuerySet[Incident]) -> Totals:
     )
     sums = {
         row["outcome"]: _figures(row)
-        for row in _top_level_tallies(incidents)
+        for row in _top_level_tallies(incidents, which)
         .filter(group=ALL, outcome__in=[KILLED, INJURED])
         .values("outcome")
         .annotate(**SUMS)
@@ -246,6 +268,7 @@ def group_order() -> list[tuple[str, str]]:
 
 def by_group(
     incidents: QuerySet[Incident],
+    which: str,
     *,
     sides: list[tuple[str, str]],
     groups: list[tuple[str, str]],
@@ -272,7 +295,7 @@ def by_group(
         }
     rows = {
         row["group"]: row
-        for row in _top_level_tallies(incidents)
+        for row in _top_level_tallies(incidents, which)
         .filter(outcome=outcome)
         .values("group")
         .annotate(**aggregates)
@@ -319,6 +342,7 @@ def choose_interval(first: datetime.date | None, last: datetime.date | None) -> 
 
 def timeline(
     incidents: QuerySet[Incident],
+    which: str,
     interval: str,
     first: datetime.date | None,
     last: datetime.date | None,
@@ -329,12 +353,7 @@ def timeline(
         return []
     rows = (
         incidents.top_level()
-        .annotate(
-            killed_tally=FilteredRelation(
-                "tallies", condition=Q(tallies__group=ALL, tallies__outcome=KILLED)
-            ),
-            period=TRUNCATE[interval]("start_date"),
-        )
+        .annotate(killed_tally=_killed(which), period=TRUNCATE[interval]("start_date"))
         .values("period")
         .annotate(incidents=Count("pk"), killed=Sum("killed_tally__best"))
         .order_by("period")
@@ -384,16 +403,14 @@ def period_label(start: datetime.date, interval: str) -> str:
     return start.strftime("%Y-%m") if interval == "month" else start.isoformat()
 
 
-def map_features(incidents: QuerySet[Incident], limit: int = MAP_LIMIT) -> dict:
+def map_features(
+    incidents: QuerySet[Incident], which: str, limit: int = MAP_LIMIT
+) -> dict:
     """The newest incidents (any level) that have coordinates, as GeoJSON,
     each with its killed (best, all groups) to size its marker."""
     rows = (
         incidents.filter(location__latitude__isnull=False)
-        .annotate(
-            killed_tally=FilteredRelation(
-                "tallies", condition=Q(tallies__group=ALL, tallies__outcome=KILLED)
-            )
-        )
+        .annotate(killed_tally=_killed(which))
         .order_by("-start_date", "-id")
         .values(
             "pk",
@@ -435,6 +452,7 @@ def map_features(incidents: QuerySet[Incident], limit: int = MAP_LIMIT) -> dict:
 
 def reconciliation_page(
     incidents: QuerySet[Incident],
+    which: str,
     page_number,
     *,
     sides: list[tuple[str, str]],
@@ -448,7 +466,9 @@ def reconciliation_page(
         .prefetch_related(
             Prefetch(
                 "tallies",
-                queryset=Tally.objects.filter(outcome=KILLED).order_by("id"),
+                queryset=Tally.objects.figures(which)
+                .filter(outcome=KILLED)
+                .order_by("id"),
                 to_attr="killed_tallies",
             )
         )
@@ -494,7 +514,8 @@ def _tally_row(tally: Tally, group_names: dict, side_names: dict) -> TallyRow:
 def waiting_for_review(incidents: QuerySet[Incident]) -> int:
     """Tallies of these incidents an editor has yet to settle."""
     return (
-        Tally.objects.needing_review()
+        Tally.objects.figures(WORKING)
+        .needing_review()
         .filter(incident__in=incidents.values("pk"))
         .count()
     )

@@ -9,10 +9,11 @@ import math
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema_field
 
-from casualties.models import Tally
+from casualties.models import Tally, figures_for
 from config.api import can_edit
 from incidents.models import (
     Actor,
@@ -247,7 +248,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(roles))
 
     def filter_disputed(self, queryset, name, value):
-        disputed = Exists(Tally.objects.filter(incident=OuterRef("pk"), disputed=True))
+        user = getattr(self.request, "user", None) or AnonymousUser()
+        tallies = Tally.objects.figures(figures_for(user))
+        disputed = Exists(tallies.filter(incident=OuterRef("pk"), disputed=True))
         return queryset.filter(disputed if value else ~disputed)
 
     def filter_bbox(self, queryset, name, value):

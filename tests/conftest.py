@@ -1,10 +1,26 @@
-"""Fixtures: factories in factories.py, one logged-in client per role."""
+"""Fixtures: factories in factories.py, one logged-in client per role.
+
+Property tests run a quick profile by default and a thorough one in CI
+(`HYPOTHESIS_PROFILE=ci`, set by .ci/run).
+"""
+
+import os
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+for name, examples in (("dev", 40), ("ci", 400)):
+    settings.register_profile(
+        name,
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from casualties.api.tallies import DETAIL, FIELD_ERRORS
-from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup
+from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup, figures_for
 from config.api import can_edit
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident, Location
@@ -153,7 +153,7 @@ class StatsView(generics.GenericAPIView):
         incidents = self.filter_queryset(
             Incident.objects.visible_to(user, include_retracted=can_edit(user))
         )
-        tallies = Tally.objects.filter(
+        tallies = Tally.objects.figures(figures_for(user)).filter(
             incident__in=incidents.filter(parent__isnull=True).values("pk")
         )
         group = options.get("group")

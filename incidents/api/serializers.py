@@ -6,7 +6,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from casualties.models import Tally
+from casualties.models import PUBLISHED, Tally, figures_for
 from config.api import HTML_TAG, CleanModelSerializer, VersionedSerializer, can_edit
 from incidents import services
 from incidents.models import (
@@ -271,8 +271,12 @@ class IncidentSerializer(CleanModelSerializer):
     def get_headline_tallies(self, incident):
         tallies = getattr(incident, "headline", None)
         if tallies is None:
-            tallies = incident.tallies.filter(
-                group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
+            request = self.context.get("request")
+            which = PUBLISHED if request is None else figures_for(request.user)
+            tallies = Tally.objects.figures(which).filter(
+                incident=incident,
+                group_id=HEADLINE_GROUP,
+                outcome_id__in=HEADLINE_OUTCOMES,
             )
         return headline_tallies(tallies)
 

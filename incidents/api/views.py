@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, viewsets
 from rest_framework.settings import api_settings
 
-from casualties.models import Tally
+from casualties.models import Tally, figures_for
 from config.api import RetractMixin, VersionedMixin, can_edit
 from incidents import services
 from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
@@ -112,7 +112,7 @@ def with_representation(incidents, user):
             ),
             Prefetch(
                 "tallies",
-                queryset=Tally.objects.filter(
+                queryset=Tally.objects.figures(figures_for(user)).filter(
                     group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
                 ),
                 to_attr="headline",
@@ -121,16 +121,19 @@ def with_representation(incidents, user):
     )
 
 
-def export_rows(incidents):
+def export_rows(incidents, user):
     """Flat rows for the exports, read in chunks; never a list of them all."""
     paths = [path for path in EXPORT_COLUMNS.values() if path]
+    scopes = Tally.Scope.covering(figures_for(user))
     rows = (
         incidents.annotate(
             **{
                 f"{outcome}_tally": FilteredRelation(
                     "tallies",
                     condition=Q(
-                        tallies__group_id=HEADLINE_GROUP, tallies__outcome_id=outcome
+                        tallies__group_id=HEADLINE_GROUP,
+                        tallies__outcome_id=outcome,
+                        tallies__scope__in=scopes,
                     ),
                 )
                 for outcome in HEADLINE_OUTCOMES
@@ -237,7 +240,7 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
                 location__latitude__isnull=False, location__longitude__isnull=False
             )
         response = StreamingHttpResponse(
-            renderer.stream(export_rows(incidents), list(EXPORT_COLUMNS)),
+            renderer.stream(export_rows(incidents, request.user), list(EXPORT_COLUMNS)),
             content_type=f"{renderer.media_type}; charset=utf-8",
         )
         if isinstance(renderer, CSVRenderer):

@@ -9,7 +9,8 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from casualties.models import Claim, ClaimantSide, Tally
+from casualties.api.tallies import TABLE_ORDER
+from casualties.models import PUBLISHED, Claim, ClaimantSide, Tally, figures_for
 from config.api import can_edit
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
@@ -73,7 +74,9 @@ class IncidentListView(LoginRequiredMixin, ListView):
             .prefetch_related(
                 Prefetch(
                     "tallies",
-                    queryset=Tally.objects.filter(LISTED_TALLIES),
+                    queryset=Tally.objects.figures(
+                        figures_for(self.request.user)
+                    ).filter(LISTED_TALLIES),
                     to_attr="listed_tallies",
                 )
             )
@@ -156,10 +159,12 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         incident = self.object
         sides = {side.slug: side for side in ClaimantSide.objects.all()}
+        which = figures_for(self.request.user)
         return super().get_context_data(
             subtree=self._subtree(incident),
             claim_groups=self._claim_groups(incident),
-            tallies=self._tallies(incident, sides),
+            figures=which,
+            tallies=self._tallies(incident, which, sides),
             history=self._history(incident),
             history_limit=HISTORY_LIMIT,
             **kwargs,
@@ -206,9 +211,12 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             )
         ]
 
-    def _tallies(self, incident, sides):
+    def _tallies(self, incident, which, sides):
         tallies = list(
-            Tally.objects.filter(incident=incident).select_related("group", "outcome")
+            Tally.objects.figures(which)
+            .filter(incident=incident)
+            .select_related("group", "outcome", "review")
+            .order_by(*TABLE_ORDER)
         )
         for tally in tallies:
             tally.sides = tally.named_sides(sides)
@@ -223,9 +231,14 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
         incident_records = _with_previous(
             Incident.history.filter(id=incident.pk), HISTORY_LIMIT
         )
-        claim_records = _with_previous(
-            Claim.history.filter(incident_id=incident.pk), HISTORY_LIMIT
-        )
+        claims = Claim.history.filter(incident_id=incident.pk)
+        if figures_for(self.request.user) == PUBLISHED:
+            # Readers never see a retracted claim, its history included.
+            retracted = Claim.objects.filter(incident=incident).exclude(
+                retracted_at=None
+            )
+            claims = claims.exclude(id__in=retracted.values("pk"))
+        claim_records = _with_previous(claims, HISTORY_LIMIT)
         changes = [
             Change(record, "Incident", _changed_fields(record, previous))
             for record, previous in incident_records

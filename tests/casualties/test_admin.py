@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casualties.models import Claim, ClaimantSide, Outcome, Tally, VictimGroup
+from casualties.services import update_claim
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -194,8 +195,8 @@ def test_a_staff_editors_review_is_stamped_and_moves_the_tally(client):
 
     assert response.status_code == 302
     tally.refresh_from_db()
-    assert (tally.status, tally.reviewed_by) == (Tally.Status.REVIEWED, editor)
-    assert tally.reviewed_at is not None
+    assert (tally.status, tally.review.reviewed_by) == (Tally.Status.REVIEWED, editor)
+    assert tally.review.reviewed_at is not None
     assert tally.best == 11
     assert _tally(tally.incident, group="all").best == 11
 
@@ -209,7 +210,7 @@ def test_a_review_without_a_rationale_is_refused(client):
         "Say why this figure is the best estimate."
     ]
     tally.refresh_from_db()
-    assert (tally.reviewed_best, tally.status) == (None, Tally.Status.AUTO)
+    assert (tally.review, tally.status) == (None, Tally.Status.AUTO)
 
 
 def test_a_reviewed_low_above_the_reviewed_best_is_refused(client):
@@ -236,17 +237,16 @@ def test_a_staff_analyst_sees_a_tally_but_cannot_review_it(client):
 
     assert response.status_code == 403
     tally.refresh_from_db()
-    assert tally.reviewed_best is None
+    assert tally.review is None
 
 
 def test_saving_a_stale_review_again_confirms_it(client):
-    _staff(client, "editor")
+    editor = _staff(client, "editor")
     claim = ClaimFactory(low=10, high=20, point=10)
     tally = _tally(claim.incident)
     review = {"reviewed_best": 11, "rationale": "The hospital list names eleven."}
     client.post(_url(Tally, "change", tally.pk), review)
-    claim.low, claim.high, claim.point = 9, 21, 9
-    claim.save()
+    update_claim(claim=claim, user=editor, low=9, high=21, point=9)
     assert _tally(claim.incident).status == Tally.Status.STALE
 
     client.post(_url(Tally, "change", tally.pk), review)
@@ -264,4 +264,4 @@ def test_clearing_a_review_hands_the_tally_back_to_the_rules(client):
     client.post(_url(Tally, "change", tally.pk), {"rationale": "Eleven."})
 
     tally.refresh_from_db()
-    assert (tally.best, tally.status, tally.reviewed_by) == (10, "auto", None)
+    assert (tally.best, tally.status, tally.review) == (10, "auto", None)

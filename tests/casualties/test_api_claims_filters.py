@@ -109,9 +109,8 @@ def test_it_filters_by_claimant(client):
 
 def test_it_filters_by_report(client):
     report = ReportFactory()
-    claim = ClaimFactory()
-    claim.reports.add(report, ReportFactory())
-    ClaimFactory().reports.add(ReportFactory())
+    claim = ClaimFactory(reports=[report, ReportFactory()])
+    ClaimFactory(reports=[ReportFactory()])
 
     assert ids(client.get(CLAIMS, {"report": report.pk})) == {claim.pk}
 
@@ -184,6 +183,7 @@ def read_csv(response) -> list[dict]:
 
 
 def test_the_csv_has_a_row_per_claim_with_its_source_names(client):
+    dawn, geo = SourceFactory(name="Dawn"), SourceFactory(name="Geo, Urdu")
     claim = ClaimFactory(
         claimant=ActorFactory(name="ISPR"),
         low=12,
@@ -191,12 +191,11 @@ def test_the_csv_has_a_row_per_claim_with_its_source_names(client):
         point=None,
         wording='more than 12, "officials" said',
         asserted_at=at(31),
-    )
-    dawn, geo = SourceFactory(name="Dawn"), SourceFactory(name="Geo, Urdu")
-    claim.reports.add(
-        ReportFactory(source=geo),
-        ReportFactory(source=dawn),
-        ReportFactory(source=dawn),
+        reports=[
+            ReportFactory(source=geo),
+            ReportFactory(source=dawn),
+            ReportFactory(source=dawn),
+        ],
     )
     bare = ClaimFactory(incident=claim.incident)
 
@@ -249,7 +248,7 @@ def test_the_csv_runs_one_query_per_chunk_whatever_the_rows(client, monkeypatch)
     incident = IncidentFactory()
     report = ReportFactory()
     for _ in range(12):
-        ClaimFactory(incident=incident).reports.add(report)
+        ClaimFactory(incident=incident, reports=[report])
 
     with CaptureQueriesContext(connection) as queries:
         rows = read_csv(client.get(CLAIMS, {"format": "csv"}))

@@ -300,27 +300,15 @@ def test_stats_are_read_only(researcher, editor):
 
 
 def _bulk(count: int, places) -> None:
-    """Top-level incidents with stored tallies, spread over days and places."""
+    """Top-level incidents with claims, spread over days and places."""
     locations = [places["Quetta"], places["Lahore"], places["AF-KAN"], None]
-    rows = []
     for i in range(count):
         incident = _incident(
             (datetime.date(2025, 1, 1) + datetime.timedelta(days=3 * i)).isoformat(),
             locations[i % len(locations)],
         )
         for group in ("all", "civilians"):
-            rows.append(
-                Tally(
-                    incident=incident,
-                    group_id=group,
-                    outcome_id="killed",
-                    low=i,
-                    best=i,
-                    high=None if i % 5 == 0 else i,
-                    by_side={"official": {"low": i, "high": i}},
-                )
-            )
-    Tally.objects.bulk_create(rows)
+            _claim(incident, i, None if i % 5 == 0 else i, group=group)
 
 
 MODES = [

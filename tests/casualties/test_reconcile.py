@@ -5,23 +5,42 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casualties.reconcile import (
-    GROUP_PARENT,
     ClaimData,
     Part,
     Review,
+    SetAside,
+    Taxonomy,
     ancestors,
     children_by_parent,
     compute_tally,
+    counted_by_key,
     counted_claims,
     is_disputed,
     path_keys,
     reconcile_all,
+    reconcile_rows,
+    set_aside,
     superseded_ids,
 )
+
+# The taxonomy as the migrations seed it (the engine reads it from the database).
+SIDE_RANK = {"independent": 3, "official": 2, "unknown": 1, "perpetrator": 0}
+GROUP_PARENT = {
+    "all": None,
+    "civilians": "all",
+    "security-forces": "all",
+    "police": "security-forces",
+    "paramilitary": "security-forces",
+    "military": "security-forces",
+    "militants": "all",
+    "detainees": "all",
+    "unknown": "all",
+}
+TAXONOMY = Taxonomy(SIDE_RANK, GROUP_PARENT)
 
 T0 = datetime(2026, 1, 30, 12, tzinfo=UTC)
 _ids = count(1000)
@@ -45,8 +64,10 @@ def exact(n: int, **fields) -> ClaimData:
     return claim(low=n, high=n, **fields)
 
 
-def tally(own=(), children=(), subgroups=(), review=None):
-    return compute_tally(list(own), list(children), list(subgroups), review)
+def tally(own=(), children=None, subgroups=None, review=None, side_rank=SIDE_RANK):
+    """One row; `children`/`subgroups` None: the incident has no child
+    incidents, the group no subgroups (a list: they exist, with these rows)."""
+    return compute_tally(list(own), children, subgroups, review, side_rank=side_rank)
 
 
 # --- the reference case (SPEC section 5) --------------------------------------------
@@ -103,26 +124,27 @@ REFERENCE_CLAIMS = [
 
 @pytest.fixture
 def reference_rows():
-    return reconcile_all(REFERENCE_CLAIMS, REFERENCE_INCIDENTS, GROUP_PARENT)
+    return reconcile_all(REFERENCE_CLAIMS, REFERENCE_INCIDENTS, TAXONOMY)
 
 
 @pytest.mark.parametrize(
-    ("group", "outcome", "low", "best", "high", "disputed"),
+    ("group", "outcome", "low", "best", "high", "disputed", "unattributed"),
     [
-        ("civilians", "killed", 11, 11, 11, False),
-        ("security-forces", "killed", 10, 10, None, True),
-        ("militants", "killed", 108, 108, None, False),
-        ("all", "killed", 129, 129, None, False),
-        ("all", "injured", 24, 24, None, False),
-        ("detainees", "freed", 31, 31, None, False),
+        ("civilians", "killed", 11, 11, 11, False, 11),
+        ("security-forces", "killed", 10, 10, None, True, 10),
+        ("militants", "killed", 108, 108, None, False, 0),
+        ("all", "killed", 129, 129, None, False, 0),
+        ("all", "injured", 24, 24, None, False, 24),
+        ("detainees", "freed", 31, 31, None, False, 0),
     ],
 )
 def test_reference_case_gives_the_expected_root_table(
-    reference_rows, group, outcome, low, best, high, disputed
+    reference_rows, group, outcome, low, best, high, disputed, unattributed
 ):
     row = reference_rows[(ROOT, group, outcome)]
     assert (row.low, row.best, row.high) == (low, best, high)
     assert row.disputed is disputed
+    assert row.unattributed == unattributed
     assert row.inconsistent is False  # so only the disputed row needs review
 
 
@@ -209,6 +231,28 @@ def test_retracted_and_discounted_claims_are_set_aside():
     assert counted_claims([kept, retracted, discounted]) == [kept]
 
 
+def test_a_discounted_correction_still_supersedes():
+    original = exact(5, id=1, claimant=1)
+    correction = exact(7, id=2, claimant=1, supersedes=1, assessment="discounted")
+    assert counted_claims([original, correction]) == []
+
+
+def test_each_set_aside_claim_says_why():
+    first = exact(5, id=1, claimant=1, asserted_at=T0)
+    later = exact(6, id=2, claimant=1, asserted_at=T0 + timedelta(1))
+    replaced = exact(7, id=3, claimant=2)
+    correction = exact(8, id=4, claimant=2, supersedes=3)
+    gone = exact(9, id=5, retracted=True)
+    doubted = exact(10, id=6, assessment="discounted")
+    reasons = set_aside([first, later, replaced, correction, gone, doubted])
+    assert reasons == {
+        1: SetAside.OLDER,
+        3: SetAside.SUPERSEDED,
+        5: SetAside.RETRACTED,
+        6: SetAside.DISCOUNTED,
+    }
+
+
 def test_a_discounted_latest_claim_lets_the_claimants_previous_claim_count():
     previous = exact(5, claimant=1, asserted_at=T0)
     discounted = exact(
@@ -238,6 +282,22 @@ def test_best_is_the_most_recent_claim_of_that_side():
         ]
     )
     assert row.best == 8
+
+
+def test_the_ranks_come_from_the_taxonomy_given():
+    claims = [exact(20, side="perpetrator"), exact(12, side="independent")]
+    ranks = SIDE_RANK | {"perpetrator": 9}
+    assert tally(claims, side_rank=ranks).best == 20
+
+
+def test_a_side_the_taxonomy_does_not_know_is_refused():
+    with pytest.raises(ValueError, match="unknown side"):
+        tally([exact(5, side="ngo")])
+
+
+def test_a_new_side_ranks_where_the_taxonomy_puts_it():
+    claims = [exact(20, side="ngo"), exact(12, side="independent")]
+    assert tally(claims, side_rank=SIDE_RANK | {"ngo": 4}).best == 20
 
 
 def test_best_is_clamped_into_the_own_interval():
@@ -283,8 +343,22 @@ def test_unattributed_when_whole_exceeds_parts():
     assert row.unattributed == 30
 
 
-def test_nothing_is_unattributed_without_parts():
+def test_nothing_is_unattributed_where_there_can_be_no_parts():
     assert tally([exact(100)]).unattributed == 0
+
+
+def test_parts_without_figures_leave_the_whole_unattributed():
+    assert tally([exact(11)], children=[]).unattributed == 11
+    assert tally([exact(10)], children=[], subgroups=[]).unattributed == 10
+
+
+def test_the_larger_summed_part_is_what_is_attributed():
+    row = tally([exact(100)], children=[Part(30, 30, 30)], subgroups=[])
+    assert row.unattributed == 70
+
+
+def test_a_row_without_own_claims_has_nothing_unattributed():
+    assert tally(children=[Part(5, 5, 5)], subgroups=[]).unattributed == 0
 
 
 def test_inconsistent_when_parts_exceed_whole_high():
@@ -369,7 +443,7 @@ def test_review_override_propagates_into_the_parents_sums():
         exact(5, id=2, incident=3),
     ]
     reviews = {(2, "civilians", "killed"): Review(best=4)}
-    rows = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
+    rows = reconcile_all(claims, incidents, TAXONOMY, reviews)
     parent = rows[(1, "civilians", "killed")]
     assert (parent.low, parent.best, parent.high) == (7, 9, 25)
     assert rows[(1, "all", "killed")].best == 9
@@ -396,9 +470,8 @@ def test_claims_reject_an_inverted_interval():
 
 OUTCOMES = ("killed", "injured")
 GROUPS = tuple(GROUP_PARENT)
-PROPERTY_SETTINGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# Five times the profile's examples: these are fast (tests/conftest.py).
+PROPERTY_SETTINGS = settings(max_examples=5 * settings.default.max_examples)
 
 
 @st.composite
@@ -479,7 +552,7 @@ def within(low, value, high) -> bool:
 @given(worlds())
 def test_every_row_keeps_low_at_most_best_at_most_high(world):
     incidents, claims, reviews = world
-    for row in reconcile_all(claims, incidents, GROUP_PARENT, reviews).values():
+    for row in reconcile_all(claims, incidents, TAXONOMY, reviews).values():
         assert within(row.low, row.best, row.high)
 
 
@@ -487,7 +560,7 @@ def test_every_row_keeps_low_at_most_best_at_most_high(world):
 @given(worlds(with_reviews=False))
 def test_a_whole_is_never_below_the_sum_of_its_parts(world):
     incidents, claims, _ = world
-    rows = reconcile_all(claims, incidents, GROUP_PARENT)
+    rows = reconcile_all(claims, incidents, TAXONOMY)
     child_incidents = children_by_parent(incidents)
     subgroups = children_by_parent(GROUP_PARENT)
     for (incident, group, outcome), row in rows.items():
@@ -507,13 +580,10 @@ def test_a_new_claim_changes_only_its_own_key_and_the_tallies_above_it(data):
     new = data.draw(claims_with_id(incidents, len(claims) + 1))
     new = replace(new, supersedes=None)  # a correction elsewhere reaches further
 
-    before = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
-    after = reconcile_all([*claims, new], incidents, GROUP_PARENT, reviews)
+    before = reconcile_all(claims, incidents, TAXONOMY, reviews)
+    after = reconcile_all([*claims, new], incidents, TAXONOMY, reviews)
 
-    reached = {
-        (inc, grp, new.outcome)
-        for inc, grp in path_keys(new.incident, new.group, incidents, GROUP_PARENT)
-    }
+    reached = set(path_keys(*new.key, incidents, TAXONOMY))
     for key in before.keys() | after.keys():
         if key not in reached:
             assert before.get(key) == after.get(key)
@@ -524,31 +594,23 @@ def test_a_new_claim_changes_only_its_own_key_and_the_tallies_above_it(data):
 def test_the_result_does_not_depend_on_the_order_of_claims(data):
     incidents, claims, reviews = data.draw(worlds())
     shuffled = data.draw(st.permutations(claims))
-    assert reconcile_all(shuffled, incidents, GROUP_PARENT, reviews) == reconcile_all(
-        claims, incidents, GROUP_PARENT, reviews
+    assert reconcile_all(shuffled, incidents, TAXONOMY, reviews) == reconcile_all(
+        claims, incidents, TAXONOMY, reviews
     )
 
 
-def recompute_path(rows, claims, key, incidents, reviews):
-    """What the Django layer does on a write: recompute one path from stored rows."""
-    incident, group, outcome = key
-    hidden = superseded_ids(claims)
-    child_incidents = children_by_parent(incidents)
-    subgroups = children_by_parent(GROUP_PARENT)
-    for inc, grp in path_keys(incident, group, incidents, GROUP_PARENT):
-        here = (inc, grp, outcome)
-        child_keys = [(c, grp, outcome) for c in child_incidents.get(inc, [])]
-        sub_keys = [(inc, g, outcome) for g in subgroups.get(grp, [])]
-        row = compute_tally(
-            counted_claims([c for c in claims if c.key == here], hidden),
-            [rows[k].as_part() for k in child_keys if k in rows],
-            [rows[k].as_part() for k in sub_keys if k in rows],
-            reviews.get(here),
-        )
+def recompute_paths(rows, claims, keys, incidents, reviews):
+    """What the engine does on a write: recompute the rows on the paths of the
+    keys it touched, reading every other part from the stored rows."""
+    path = {row for key in keys for row in path_keys(*key, incidents, TAXONOMY)}
+    computed = reconcile_rows(
+        path, counted_by_key(claims), incidents, TAXONOMY, reviews, stored=rows
+    )
+    for key, row in computed.items():
         if row is None:
-            rows.pop(here, None)
+            rows.pop(key, None)
         else:
-            rows[here] = row
+            rows[key] = row
 
 
 @PROPERTY_SETTINGS
@@ -558,12 +620,49 @@ def test_recomputing_the_path_of_a_new_claim_equals_a_full_recompute(data):
     new = data.draw(claims_with_id(incidents, len(claims) + 1))
     everything = [*claims, new]
 
-    rows = reconcile_all(claims, incidents, GROUP_PARENT, reviews)
+    rows = reconcile_all(claims, incidents, TAXONOMY, reviews)
     touched = [new.key]
     replaced = [c for c in claims if c.id == new.supersedes]
-    if replaced and not new.retracted:
+    if replaced:
         touched.append(replaced[0].key)  # a correction filed under another key
-    for key in touched:
-        recompute_path(rows, everything, key, incidents, reviews)
+    recompute_paths(rows, everything, touched, incidents, reviews)
 
-    assert rows == reconcile_all(everything, incidents, GROUP_PARENT, reviews)
+    assert rows == reconcile_all(everything, incidents, TAXONOMY, reviews)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_retracting_a_correction_recomputed_on_its_paths_equals_a_full_recompute(
+    data,
+):
+    incidents, claims, reviews = data.draw(worlds())
+    corrections = [c for c in claims if c.supersedes is not None and not c.retracted]
+    if not corrections:
+        return
+    correction = data.draw(st.sampled_from(corrections))
+    retracted = [replace(c, retracted=True) if c is correction else c for c in claims]
+
+    rows = reconcile_all(claims, incidents, TAXONOMY, reviews)
+    replaced = [c.key for c in claims if c.id == correction.supersedes]
+    recompute_paths(rows, retracted, [correction.key, *replaced], incidents, reviews)
+
+    assert rows == reconcile_all(retracted, incidents, TAXONOMY, reviews)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_claims_on_incidents_left_out_change_no_figure_of_the_others(data):
+    """Rule 9 at its root: the published figures are those of the published
+    incidents alone, so whatever a draft below them says reaches none of them."""
+    incidents, claims, reviews = data.draw(worlds())
+    drafts = data.draw(st.sets(st.sampled_from(sorted(incidents))))
+    published = {
+        node: parent
+        for node, parent in incidents.items()
+        if not drafts.intersection(ancestors(node, incidents))
+    }
+    shown = [c for c in claims if c.incident in published]
+
+    assert reconcile_all(claims, published, TAXONOMY, reviews) == reconcile_all(
+        shown, published, TAXONOMY, reviews
+    )

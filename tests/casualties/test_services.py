@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from casualties.models import Claim, ClaimantSide, Tally
 from casualties.reference_case import BLA, load_reference_case
-from casualties.services import Conflict, review_tally
+from casualties.services import Conflict, review_tally, update_claim
 from tests.factories import ClaimFactory, IncidentFactory, tally_differences
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +45,10 @@ def test_a_review_sets_the_best_and_stamps_the_reviewer(root, editor):
 
     assert (tally.low, tally.best, tally.high) == (10, 12, None)
     assert tally.status == Tally.Status.REVIEWED
-    assert tally.reviewed_best == 12
-    assert tally.reviewed_by == editor
-    assert tally.reviewed_at is not None
-    assert tally.rationale == RATIONALE
+    assert tally.review.best == 12
+    assert tally.review.reviewed_by == editor
+    assert tally.review.reviewed_at is not None
+    assert tally.review.rationale == RATIONALE
 
 
 def test_a_reviewed_best_counts_in_the_sums_above_it(root, editor):
@@ -82,9 +82,7 @@ def test_a_superseding_claim_makes_the_reviewed_tally_stale(root, editor):
 
 def test_reviewing_a_stale_tally_makes_it_reviewed_again(root, editor):
     tally = _review(_tally(root, "security-forces"), editor)
-    earlier = _bla_claim(root)
-    earlier.low = 20
-    earlier.save()
+    update_claim(claim=_bla_claim(root), user=editor, low=20)
     tally.refresh_from_db()
     assert tally.status == Tally.Status.STALE
 
@@ -92,7 +90,7 @@ def test_reviewing_a_stale_tally_makes_it_reviewed_again(root, editor):
 
     assert tally.status == Tally.Status.REVIEWED
     assert (tally.low, tally.best, tally.high) == (10, 15, None)
-    assert tally.rationale == "Rechecked."
+    assert tally.review.rationale == "Rechecked."
 
 
 def test_a_new_review_is_judged_against_the_claims_not_the_old_review(root, editor):
@@ -115,7 +113,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(root, editor):
     tally.refresh_from_db()
     assert (_figures(tally), tally.version) == before
     assert tally.status == Tally.Status.NEEDS_REVIEW
-    assert tally.reviewed_best is None
+    assert tally.review is None
 
 
 @pytest.mark.parametrize("rationale", ["", "   "])
@@ -126,7 +124,7 @@ def test_it_requires_a_rationale(root, editor, rationale):
         _review(tally, editor, rationale=rationale)
 
     assert set(error.value.message_dict) == {"rationale"}
-    assert _tally(root, "security-forces").reviewed_best is None
+    assert _tally(root, "security-forces").review is None
 
 
 @pytest.mark.parametrize(

@@ -117,9 +117,9 @@ def test_a_claim_edited_since_the_page_opened_is_not_overwritten(
     editor_client, analyst, security, bla_claim
 ):
     seen = bla_claim.version
-    bla_claim.assessment_note = "Checked with the morgue."
-    bla_claim._history_user = analyst
-    bla_claim.save()
+    services.update_claim(
+        claim=bla_claim, user=analyst, assessment_note="Checked with the morgue."
+    )
 
     response = _assess(
         editor_client, bla_claim, security, version=seen, assessment="discounted"
@@ -136,8 +136,7 @@ def test_with_htmx_a_conflict_shows_in_the_row_with_the_new_version(
     editor_client, analyst, security, bla_claim
 ):
     seen = bla_claim.version
-    bla_claim._history_user = analyst
-    bla_claim.save()
+    bla_claim = services.update_claim(claim=bla_claim, user=analyst)
     response = _assess(editor_client, bla_claim, security, htmx=True, version=seen)
     assert response.status_code == 200
     page = response.content.decode()

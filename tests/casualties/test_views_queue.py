@@ -1,12 +1,9 @@
 """The review queue: the tallies waiting for an editor, the longest-waiting first."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from casualties import services
 from casualties.models import ClaimantSide, Tally
@@ -93,15 +90,13 @@ def test_it_leaves_out_tallies_nobody_disputes(editor_client):
 
 
 def test_it_lists_the_longest_waiting_first(editor_client):
-    newer, older = disputed_tally(), disputed_tally()
-    now = timezone.now()
-    Tally.objects.filter(pk=older.pk).update(
-        updated_at=now - datetime.timedelta(days=3)
-    )
-    Tally.objects.filter(pk=newer.pk).update(
-        updated_at=now - datetime.timedelta(days=1)
-    )
-    assert list(editor_client.get(URL).context["tallies"]) == [older, newer]
+    changed, waiting = disputed_tally(), disputed_tally()
+    # A further figure moves the first tally: it has now waited the shortest.
+    ClaimFactory(incident=changed.incident, low=12)
+    changed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert waiting.updated_at < changed.updated_at
+    assert list(editor_client.get(URL).context["tallies"]) == [waiting, changed]
 
 
 def test_it_shows_25_tallies_a_page(editor_client):

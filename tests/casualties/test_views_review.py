@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casualties.models import Claim, ClaimantSide, Tally
+from casualties import services
+from casualties.models import Claim, ClaimantSide, Tally, TallyChange, TallyReview
 from casualties.reference_case import load_reference_case
 from tests.factories import (
     ActorFactory,
@@ -44,6 +45,14 @@ def _civilians(incident):
 def _review(client, tally, **data):
     data = {"best": 12, "rationale": RATIONALE, "version": tally.version, **data}
     return client.post(_url(tally), {k: v for k, v in data.items() if v is not None})
+
+
+def _unreviewed(tally) -> bool:
+    """No review was saved, for this tally or any other."""
+    return (
+        Tally.objects.get(pk=tally.pk).review_id is None
+        and not TallyReview.objects.exists()
+    )
 
 
 def _field_errors(page, name):
@@ -83,7 +92,7 @@ def test_it_sets_aside_retracted_discounted_and_superseded_claims(editor_client)
         incident=incident, low=4, assessment="discounted", wording="discounted four"
     )
     retracted = ClaimFactory(incident=incident, low=5, wording="retracted five")
-    retracted.retract(reason="Misread.")
+    services.retract_claim(claim=retracted, user=None, reason="Misread.")
     earlier = ClaimFactory(
         incident=incident, low=6, claimant=claimant, wording="earlier six"
     )
@@ -187,11 +196,18 @@ def test_claimant_and_wording_markup_is_escaped(editor_client):
 def _grow(incident, count):
     perpetrator = ClaimantSide.objects.get(slug="perpetrator")
     for n in range(count):
-        claim = ClaimFactory(incident=incident, low=10 + n, claimant=ActorFactory())
-        claim.set_reports([ReportFactory(), ReportFactory()])
         ClaimFactory(
-            incident=IncidentFactory(parent=incident), low=1, side=perpetrator
-        ).set_reports([ReportFactory()])
+            incident=incident,
+            low=10 + n,
+            claimant=ActorFactory(),
+            reports=[ReportFactory(), ReportFactory()],
+        )
+        ClaimFactory(
+            incident=IncidentFactory(parent=incident),
+            low=1,
+            side=perpetrator,
+            reports=[ReportFactory()],
+        )
         ClaimFactory(incident=incident, low=n + 1, assessment="discounted")
 
 
@@ -219,8 +235,12 @@ def test_a_review_sets_the_best_figure_and_returns_to_the_queue(
     assert response["Location"] == reverse("casualties:queue")
     security.refresh_from_db()
     assert (security.best, security.status) == (12, Tally.Status.REVIEWED)
-    assert (security.rationale, security.reviewed_by) == (RATIONALE, editor)
-    assert security.history.latest().history_user == editor
+    assert (security.review.rationale, security.review.reviewed_by) == (
+        RATIONALE,
+        editor,
+    )
+    latest = TallyChange.objects.filter(tally_id=security.pk).latest("at", "id")
+    assert (latest.cause, latest.user) == (TallyChange.Cause.REVIEW, editor)
     page = editor_client.get(response["Location"]).content.decode()
     assert '<ul class="messages" role="status">' in page
     assert "Review saved: Security forces killed in Coordinated attacks" in page
@@ -265,8 +285,7 @@ def test_a_review_without_a_rationale_is_refused(editor_client, security):
     assert _field_errors(response.content.decode(), "rationale") == [
         "Say why this figure is the best estimate."
     ]
-    security.refresh_from_db()
-    assert security.reviewed_best is None
+    assert _unreviewed(security)
 
 
 def test_a_low_above_the_best_is_refused(editor_client, security):
@@ -274,7 +293,7 @@ def test_a_low_above_the_best_is_refused(editor_client, security):
     assert _field_errors(response.content.decode(), "low") == [
         "The low figure cannot be above the best figure."
     ]
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 @pytest.mark.parametrize(
@@ -284,7 +303,7 @@ def test_a_low_above_the_best_is_refused(editor_client, security):
 def test_figures_that_are_not_counts_are_refused(editor_client, security, data, field):
     response = _review(editor_client, security, **data)
     assert _field_errors(response.content.decode(), field)
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 def test_markup_in_the_rationale_is_refused_as_by_the_api(editor_client, security):
@@ -292,7 +311,7 @@ def test_markup_in_the_rationale_is_refused_as_by_the_api(editor_client, securit
     assert _field_errors(response.content.decode(), "rationale") == [
         "HTML markup is not allowed here."
     ]
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 def test_a_review_of_a_changed_tally_shows_then_and_now_and_saves_nothing(
@@ -300,14 +319,13 @@ def test_a_review_of_a_changed_tally_shows_then_and_now_and_saves_nothing(
 ):
     seen = security.version
     analyst = UserFactory(username="analyst")
-    claim = ClaimFactory(
+    ClaimFactory(
         incident=security.incident,
         group=security.group,
         low=15,
         side=ClaimantSide.objects.get(slug="independent"),
+        created_by=analyst,
     )
-    claim._history_user = analyst
-    claim.save()
     security.refresh_from_db()
     assert security.version != seen
 
@@ -321,7 +339,7 @@ def test_a_review_of_a_changed_tally_shows_then_and_now_and_saves_nothing(
     assert f"Now 10 15 open {security.get_status_display()}" in then_now
     assert f'name="version" value="{security.version}"' in page
     assert 'name="best" value="12"' in page
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 def test_after_a_conflict_the_kept_form_saves(editor_client, security):
@@ -337,18 +355,18 @@ def test_a_form_without_a_version_changes_nothing(editor_client, security):
     response = editor_client.post(_url(security), {"best": 12, "rationale": RATIONALE})
     assert response.status_code == 200
     assert response.context["form"].errors["version"]
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 @pytest.mark.parametrize("role_client", ["analyst_client", "researcher_client"])
 def test_a_review_by_a_non_editor_is_refused(request, role_client, security):
     response = _review(request.getfixturevalue(role_client), security)
     assert response.status_code == 403
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)
 
 
 def test_an_anonymous_review_is_sent_to_log_in(client, security):
     response = _review(client, security)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    assert Tally.objects.get(pk=security.pk).reviewed_best is None
+    assert _unreviewed(security)

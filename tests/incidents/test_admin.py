@@ -13,6 +13,7 @@ from incidents.models import (
     Target,
     TargetCategory,
 )
+from incidents.services import update_incident
 from tests.factories import (
     ActorFactory,
     ClaimFactory,
@@ -206,10 +207,9 @@ def test_an_incident_cannot_be_deleted_in_the_admin(admin_client):
     assert Incident.objects.filter(pk=incident.pk).exists()
 
 
-def test_the_incident_history_is_viewable(admin_client):
+def test_the_incident_history_is_viewable(admin_client, admin_user):
     incident = IncidentFactory()
-    incident.title = "Renamed"
-    incident.save()
+    update_incident(incident=incident, user=admin_user, title="Renamed")
 
     response = admin_client.get(_url(Incident, "history", incident.pk))
 

@@ -13,7 +13,6 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from casualties.models import Tally
 from casualties.reference_case import load_reference_case
 from incidents.api import views
 from incidents.models import Incident, IncidentActor, Location, Target
@@ -151,9 +150,7 @@ def _incidents_with_everything(count, places, actor):
         Target.objects.create(incident=incident, category_id="police")
         IncidentActor.objects.create(incident=incident, actor=actor, role="perpetrator")
         IncidentFactory(parent=incident, status=Status.DRAFT)
-        Tally.objects.create(
-            incident=incident, group_id="all", outcome_id="killed", low=1, best=2
-        )
+        ClaimFactory(incident=incident, group_id="all", low=1, high=None, point=2)
 
 
 def _queries(client, url) -> tuple[int, int]:

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from casualties import services
-from casualties.models import Tally
+from casualties.models import PUBLISHED, Tally
 from casualties.reference_case import load_reference_case
 from incidents import dashboard
 from incidents.dashboard import Figures, Filters
@@ -273,8 +273,9 @@ def test_the_map_takes_the_newest_incidents_up_to_its_limit(researcher):
     place = LocationFactory()
     for day in (1, 2, 3):
         IncidentFactory(location=place, start_date=datetime.date(2026, 1, day))
-    features = dashboard.map_features(Incident.objects.all(), limit=2)["features"]
-    assert [f["properties"]["date"] for f in features] == ["2026-01-03", "2026-01-02"]
+    data = dashboard.map_features(Incident.objects.all(), PUBLISHED, limit=2)
+    dates = [f["properties"]["date"] for f in data["features"]]
+    assert dates == ["2026-01-03", "2026-01-02"]
 
 
 # Reconciliation table

@@ -252,9 +252,9 @@ def test_the_page_offers_the_reports_already_cited_in_the_tree(
     root = IncidentFactory()
     child = IncidentFactory(parent=root)
     cited = ReportFactory(title="Cited in the tree")
-    ClaimFactory(incident=root).set_reports([cited])
+    ClaimFactory(incident=root, reports=[cited])
     elsewhere = ReportFactory(title="Cited elsewhere")
-    ClaimFactory(incident=incident).set_reports([elsewhere])
+    ClaimFactory(incident=incident, reports=[elsewhere])
     page = analyst_client.get(_url(child)).content.decode()
     assert "Cited in the tree" in page
     assert "Cited elsewhere" not in page
@@ -276,7 +276,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as few:
         analyst_client.get(_url(incident), {"report": report.pk})
     for _ in range(15):
-        ClaimFactory(incident=incident).set_reports([ReportFactory()])
+        ClaimFactory(incident=incident, reports=[ReportFactory()])
         ActorFactory()
     with django_assert_num_queries(len(few)):
         analyst_client.get(_url(incident), {"report": report.pk})

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from casualties.models import Claim
 from casualties.reference_case import load_reference_case
+from casualties.services import assess_claim, update_claim
 from incidents.models import Incident
 from tests.factories import ClaimFactory, IncidentFactory, ReportFactory
 
@@ -79,9 +80,9 @@ def test_it_shows_the_history_of_the_incident_and_its_claims(
     researcher_client, editor, root
 ):
     claim = Claim.objects.filter(incident=root).first()
-    claim._history_user = editor
-    claim.assessment = Claim.Assessment.CREDIBLE
-    claim.save()
+    assess_claim(
+        claim=claim, user=editor, assessment=Claim.Assessment.CREDIBLE, note=""
+    )
     response = researcher_client.get(_url(root))
     page = response.content.decode()
     assert 'aria-labelledby="history-heading"' in page
@@ -132,11 +133,15 @@ def _grow(root, count):
     for _ in range(count):
         child = IncidentFactory(parent=root)
         IncidentFactory(parent=child)
-        claim = ClaimFactory(incident=root, low=count, high=count, point=count)
-        claim.set_reports([ReportFactory(), ReportFactory()])
-        claim.low += 1
-        claim.high = claim.point = claim.low
-        claim.save()
+        claim = ClaimFactory(
+            incident=root,
+            low=count,
+            high=count,
+            point=count,
+            reports=[ReportFactory(), ReportFactory()],
+        )
+        more = count + 1
+        update_claim(claim=claim, user=None, low=more, high=more, point=more)
 
 
 def test_it_runs_the_same_queries_for_2_or_10_children_and_claims(

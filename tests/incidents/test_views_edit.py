@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident, IncidentActor, Location, Target
+from incidents.services import update_incident
 from tests.factories import ActorFactory, IncidentFactory, LocationFactory
 from tests.incidents.form_data import edit_data, incident_data
 
@@ -66,11 +67,10 @@ def test_moving_an_incident_under_its_own_child_is_refused(analyst_client):
     assert root.parent is None
 
 
-def test_a_stale_version_saves_nothing_and_says_so(analyst_client):
+def test_a_stale_version_saves_nothing_and_says_so(analyst_client, editor):
     incident = IncidentFactory(title="Theirs")
     data = edit_data(incident, title="Mine")
-    incident.summary = "Someone else's edit"
-    incident.save()
+    update_incident(incident=incident, user=editor, summary="Someone else's edit")
     response = analyst_client.post(_edit(incident), data)
     assert response.status_code == 200
     assert "changed by someone else" in response.context["form"].non_field_errors()[0]
