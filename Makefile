@@ -11,7 +11,7 @@ PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 	    && { echo $$path; break; }; \
 	done)
 
-.PHONY: run test lint check-python clean
+.PHONY: run test lint bench check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -41,6 +41,12 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
+
+# The tally engine's benchmark on PostgreSQL (bench/README.md): 400,000
+# incidents by default; BENCH_ARGS="--incidents 20000" for a quick look.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench: $(VENV)/.installed-run
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .

@@ -22,13 +22,15 @@ serialised and writes to different trees never wait for each other; the
 fixed order rules out deadlocks between them.
 """
 
+import functools
 import json
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -188,56 +190,52 @@ class Stored(NamedTuple):
 class Snapshot:
     """What the figures of some rows are computed from, read in a few queries."""
 
-    incidents: dict[int, tuple[int | None, str]]  # id -> (parent, standing)
+    incidents: dict[int, tuple[int | None, str, int]]  # id -> (parent, standing, root)
     claims: list[tuple]  # CLAIM_COLUMNS
     superseders: list[tuple[int, bool, str]] = field(default_factory=list)
     sources: dict[int, set[int]] = field(default_factory=dict)
     stored: list[Stored] = field(default_factory=list)
     reviews: dict[Key, TallyReview] = field(default_factory=dict)
 
-    def claim_data(self, which: str) -> list[reconcile.ClaimData]:
-        """The claims as these figures see them: those on incidents that do not
-        count here are never entered (a draft's claims for the published figures)."""
-        incidents, sources = self.incidents, self.sources
-        data = []
-        for (
-            pk,
-            incident,
-            group,
-            outcome,
-            side,
-            low,
-            high,
-            point,
-            claimant,
-            asserted_at,
-            retracted_at,
-            assessment,
-            supersedes,
-        ) in self.claims:
-            if incident not in incidents or not counts_in(
-                which, incidents[incident][1]
-            ):
-                continue
-            data.append(
-                reconcile.ClaimData(
-                    pk,
-                    incident,
-                    group,
-                    outcome,
-                    side,
-                    low,
-                    high,
-                    point,
-                    claimant,
-                    asserted_at,
-                    retracted_at is not None,
-                    assessment,
-                    supersedes,
-                    frozenset(sources.get(pk, ())),
-                )
+    def claim_data(self) -> list[reconcile.ClaimData]:
+        """The claims that count anywhere: the working figures' (a claim on a
+        retracted incident is never entered)."""
+        incidents, sources, empty = self.incidents, self.sources, frozenset()
+        retracted = Incident.Status.RETRACTED
+        return [
+            reconcile.ClaimData(
+                pk,
+                incident,
+                group,
+                outcome,
+                side,
+                low,
+                high,
+                point,
+                claimant,
+                asserted_at,
+                retracted_at is not None,
+                assessment,
+                supersedes,
+                frozenset(sources[pk]) if pk in sources else empty,
             )
-        return data
+            for (
+                pk,
+                incident,
+                group,
+                outcome,
+                side,
+                low,
+                high,
+                point,
+                claimant,
+                asserted_at,
+                retracted_at,
+                assessment,
+                supersedes,
+            ) in self.claims
+            if incident in incidents and incidents[incident][1] != retracted
+        ]
 
     def superseded_elsewhere(self, which: str) -> set[int]:
         """Ids replaced by live claims that were read only for that reason."""
@@ -248,10 +246,18 @@ class Snapshot:
         }
 
     def incident_parent(self, which: str) -> dict[int, int | None]:
+        """The incidents of these figures."""
         return {
             pk: parent
-            for pk, (parent, standing) in self.incidents.items()
+            for pk, (parent, standing, _) in self.incidents.items()
             if counts_in(which, standing)
+        }
+
+    def trees_with_drafts(self) -> set[int]:
+        """The trees whose published figures differ from their working ones."""
+        draft = Incident.Status.DRAFT
+        return {
+            root for _, standing, root in self.incidents.values() if standing == draft
         }
 
     def stored_parts(self, which: str) -> dict[Key, reconcile.Part]:
@@ -273,28 +279,36 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
     groups = {g for _, group, _ in keys for g in taxonomy.above(group)}
     outcomes = {outcome for _, _, outcome in keys}
     incidents = {
-        pk: (parent, standing)
-        for pk, parent, standing in Incident.objects.filter(
+        pk: (parent, standing, root)
+        for pk, parent, standing, root in Incident.objects.filter(
             Q(pk__in=on_path) | Q(parent_id__in=on_path)
-        ).values_list("pk", "parent_id", "effective_status")
+        ).values_list("pk", "parent_id", "effective_status", "root_id")
     }
-    claims = list(
-        Claim.objects.filter(
-            incident_id__in=on_path, group_id__in=groups, outcome_id__in=outcomes
-        )
-        .order_by()
-        .values_list(*CLAIM_COLUMNS)
+    # The claims at the path's keys and, in the same statement, the claims
+    # elsewhere that supersede one of them (rule 1 needs both).
+    at_path = Claim.objects.filter(
+        incident_id__in=on_path, group_id__in=groups, outcome_id__in=outcomes
     )
-    ids = [claim[0] for claim in claims]
-    superseders = [
-        (supersedes, retracted_at is not None, standing)
-        for supersedes, retracted_at, standing in Claim.objects.filter(
-            supersedes_id__in=ids
+    columns = (*CLAIM_COLUMNS, "incident__effective_status")
+    both = (
+        at_path.order_by()
+        .values_list(*columns)
+        .union(
+            Claim.objects.filter(supersedes_id__in=at_path.values("pk"))
+            .order_by()
+            .values_list(*columns),
+            all=True,
         )
-        .exclude(pk__in=ids)
-        .order_by()
-        .values_list("supersedes_id", "retracted_at", "incident__effective_status")
-    ]
+    )
+    claims, superseders, seen = [], [], set()
+    for row in both:
+        if row[1] in on_path and row[2] in groups and row[3] in outcomes:
+            if row[0] not in seen:
+                seen.add(row[0])
+                claims.append(row[:-1])
+        else:
+            superseders.append((row[-2], row[10] is not None, row[-1]))
+    ids = list(seen)
     parts_groups = groups | {
         sub for g in groups for sub in taxonomy.subgroups.get(g, ())
     }
@@ -322,20 +336,23 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
 
 
 def _read_trees(trees: Q) -> Snapshot:
-    """Everything of whole trees; `trees` selects incidents (by root)."""
+    """Everything of whole trees; `trees` selects incidents (by root).
+
+    The other tables are joined to the incidents by subquery rather than given
+    their ids, which for a batch of trees would be thousands of parameters.
+    """
+    chosen = Incident.objects.filter(trees)
     incidents = {
-        pk: (parent, standing)
-        for pk, parent, standing in Incident.objects.filter(trees)
-        .order_by()
-        .values_list("pk", "parent_id", "effective_status")
+        pk: (parent, standing, root)
+        for pk, parent, standing, root in chosen.order_by().values_list(
+            "pk", "parent_id", "effective_status", "root_id"
+        )
     }
-    claims = list(
-        Claim.objects.filter(incident_id__in=incidents)
-        .order_by()
-        .values_list(*CLAIM_COLUMNS)
+    in_trees = Q(incident_id__in=chosen.values("pk"))
+    claims = list(Claim.objects.filter(in_trees).order_by().values_list(*CLAIM_COLUMNS))
+    sources = _sources(
+        ClaimReport.objects.filter(claim__incident_id__in=chosen.values("pk"))
     )
-    in_trees = Q(incident_id__in=incidents)
-    sources = _sources(ClaimReport.objects.filter(claim__incident_id__in=incidents))
     reviews = TallyReview.objects.filter(in_trees)
     return Snapshot(
         incidents,
@@ -359,10 +376,14 @@ def _row_values(
         status = Tally.Status.NEEDS_REVIEW
     else:
         status = Tally.Status.AUTO
-    by_side = {
-        side: {"low": low, "high": high}
-        for side, (low, high) in sorted(figures.by_side.items())
-    }
+    by_side = (
+        {
+            side: {"low": low, "high": high}
+            for side, (low, high) in sorted(figures.by_side.items())
+        }
+        if figures.by_side
+        else {}
+    )
     return (
         figures.low,
         figures.best,
@@ -378,47 +399,122 @@ def _row_values(
     )
 
 
+def _one_set(snapshot, claims, parent, keys, taxonomy, reviews, which):
+    """One set of figures: for `keys`, or (None) every row the claims reach."""
+    counted = reconcile.counted_by_key(claims, snapshot.superseded_elsewhere(which))
+    rows = keys
+    if rows is None:
+        rows = {
+            row
+            for incident, group, outcome in counted
+            for row in reconcile.path_keys(incident, group, outcome, parent, taxonomy)
+        }
+    # Whole trees are computed whole: a part that is not among the rows has no
+    # row any more, whatever is stored for it.
+    stored = snapshot.stored_parts(which) if keys is not None else None
+    return reconcile.reconcile_rows(rows, counted, parent, taxonomy, reviews, stored)
+
+
 def _compute(
     snapshot: Snapshot,
     keys: Collection[Key] | None,
     taxonomy: reconcile.Taxonomy,
 ) -> dict[Key, dict[str, tuple]]:
     """The rows each key should have: {scope: values}, one `both` row where the
-    two figures agree. `keys` None: every row the snapshot's claims reach."""
+    two figures agree. `keys` None: every row the snapshot's claims reach (whole
+    trees), in which case the published figures are computed only where they
+    can differ from the working ones (`_draft_wholes`), the rest being equal.
+    """
     reviews = {key: review.as_review() for key, review in snapshot.reviews.items()}
-    computed = {}
-    for which in FIGURES:
-        parent = snapshot.incident_parent(which)
-        counted = reconcile.counted_by_key(
-            snapshot.claim_data(which), snapshot.superseded_elsewhere(which)
+    claims = snapshot.claim_data()
+    working = _one_set(
+        snapshot,
+        claims,
+        snapshot.incident_parent(WORKING),
+        keys,
+        taxonomy,
+        reviews,
+        WORKING,
+    )
+    parent = snapshot.incident_parent(PUBLISHED)
+    shown = [claim for claim in claims if claim.incident in parent]
+    if keys is not None:
+        published = _one_set(
+            snapshot, shown, parent, keys, taxonomy, reviews, PUBLISHED
         )
-        rows = keys
-        if rows is None:
-            rows = {
-                row
-                for incident, group, outcome in counted
-                for row in reconcile.path_keys(
-                    incident, group, outcome, parent, taxonomy
-                )
-            }
-        # Whole trees are computed whole: a part that is not among the rows has
-        # no row any more, whatever is stored for it.
-        stored = snapshot.stored_parts(which) if keys is not None else None
-        computed[which] = reconcile.reconcile_rows(
-            rows, counted, parent, taxonomy, reviews, stored
+        differ = None
+    else:
+        differ = _draft_wholes(snapshot, claims)
+        counted = reconcile.counted_by_key(
+            [claim for claim in shown if claim.incident in differ],
+            reconcile.superseded_ids(shown),
+        )
+        rows = {key for key in working if key[0] in differ}
+        rows.update(
+            row
+            for incident, group, outcome in counted
+            for row in reconcile.path_keys(incident, group, outcome, parent, taxonomy)
+        )
+        equal_parts = {
+            key: figures
+            for key, figures in working.items()
+            if figures is not None
+            and key[0] not in differ
+            and parent.get(key[0]) in differ
+        }
+        published = reconcile.reconcile_rows(
+            rows, counted, parent, taxonomy, reviews, equal_parts
         )
     wanted: dict[Key, dict[str, tuple]] = {}
-    for key in set(computed[WORKING]) | set(computed[PUBLISHED]):
+    for key in working.keys() | published.keys():
         review = snapshot.reviews.get(key)
-        values = {
-            which: _row_values(figures, review, which)
-            for which in FIGURES
-            if (figures := computed[which].get(key)) is not None
-        }
+        mine = working.get(key)
+        if differ is not None and key[0] not in differ:
+            theirs = mine if key[0] in parent else None
+        else:
+            theirs = published.get(key)
+        values = {}
+        if mine is not None:
+            values[WORKING] = _row_values(mine, review, WORKING)
+        if theirs is not None:
+            same_status = review is None or (
+                review.stale_working == review.stale_published
+            )
+            values[PUBLISHED] = (
+                values[WORKING]
+                if theirs is mine and same_status
+                else _row_values(theirs, review, PUBLISHED)
+            )
         if len(values) == 2 and values[WORKING] == values[PUBLISHED]:
             values = {Scope.BOTH: values[WORKING]}
         wanted[key] = values
     return wanted
+
+
+def _draft_wholes(snapshot: Snapshot, claims) -> set[int]:
+    """The published incidents whose published figures can differ from their
+    working ones: every one above a draft (it has one part fewer), and every one
+    holding or above a claim that a draft's claim supersedes (it counts again)."""
+    incidents = snapshot.incidents
+    draft = Incident.Status.DRAFT
+    drafts = {pk for pk, (_, standing, _) in incidents.items() if standing == draft}
+    if not drafts:
+        return set()
+    where = {claim.id: claim.incident for claim in claims}
+    starts = {incidents[pk][0] for pk in drafts}
+    starts.update(
+        where[claim.supersedes]
+        for claim in claims
+        if claim.incident in drafts and claim.supersedes in where
+    )
+    differ: set[int] = set()
+    for start in starts:
+        node = start
+        while node is not None and node not in differ:
+            if node not in drafts:
+                differ.add(node)
+            node = incidents[node][0]
+    return differ
 
 
 # Which stored row a wanted row reuses (and so keeps its id) when the scope of
@@ -476,6 +572,13 @@ def _plan(
         if keys is None or row.key in keys:
             by_key[row.key].append(row)
     plan = Plan()
+    if not by_key:  # nothing stored yet (a rebuild from empty): all is new
+        plan.create = [
+            (key, scope, values)
+            for key, rows in wanted.items()
+            for scope, values in rows.items()
+        ]
+        return plan
     for key in set(wanted) | set(by_key):
         pool = {row.scope: row for row in by_key.get(key, ())}
         for scope, values in wanted.get(key, {}).items():
@@ -513,35 +616,24 @@ def _write(plan: Plan, cause: Cause) -> int:
             for row in plan.remove
         )
     if plan.change:
-        changed = []
-        for row, scope, values in plan.change:
-            tally = Tally(
-                id=row.id,
-                scope=scope,
-                **dict(zip(VALUE_FIELDS, values, strict=True)),
-                version=row.version + 1,
-                updated_at=now,
-            )
-            changed.append(tally)
-            log.append(
-                (
-                    row.id,
-                    scope,
-                    row.key,
-                    values,
-                    row.version + 1,
-                    TallyChange.Kind.CHANGED,
-                )
-            )
-        Tally.objects.bulk_update(
-            changed, ["scope", *VALUE_FIELDS, "version", "updated_at"], batch_size=500
+        changed = [
+            (row.id, scope, values, row.version + 1)
+            for row, scope, values in plan.change
+        ]
+        _update_tallies(changed, now)
+        log.extend(
+            (row.id, scope, row.key, values, row.version + 1, TallyChange.Kind.CHANGED)
+            for row, scope, values in plan.change
         )
     if plan.create:
         rows = _insert_tallies(plan.create, now)
-        log.extend(
-            (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
-            for pk, scope, key, values in rows
-        )
+        if _copying(rows):
+            _log_copied([pk for pk, *_ in rows], now, cause)
+        else:
+            log.extend(
+                (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
+                for pk, scope, key, values in rows
+            )
     _insert_changes(log, now, cause)
     return len(plan)
 
@@ -570,9 +662,62 @@ TALLY_COLUMNS = (
 )
 
 
+UPDATED = ("scope", *VALUE_FIELDS, "version", "updated_at")
+SQL_TYPES = {"scope": "varchar", "by_side": "jsonb", "status": "varchar"}
+SQL_TYPES |= {"disputed": "boolean", "inconsistent": "boolean", "review_id": "bigint"}
+SQL_TYPES |= {"updated_at": "timestamptz"}
+UPDATE_CHUNK = 1000
+
+
+def _update_tallies(changed: list[tuple[int, str, tuple, int]], now) -> None:
+    """Write changed rows, (id, scope, values, version), a thousand per statement.
+
+    On PostgreSQL an UPDATE ... FROM (VALUES ...): Django's bulk_update builds
+    a CASE per column and row, which costs more to build than to run.
+    """
+    if connection.vendor != "postgresql":
+        Tally.objects.bulk_update(
+            [
+                Tally(
+                    id=pk,
+                    scope=scope,
+                    **dict(zip(VALUE_FIELDS, values, strict=True)),
+                    version=version,
+                    updated_at=now,
+                )
+                for pk, scope, values, version in changed
+            ],
+            list(UPDATED),
+            batch_size=500,
+        )
+        return
+    row = ", ".join(
+        ["%s::bigint", *(f"%s::{SQL_TYPES.get(c, 'integer')}" for c in UPDATED)]
+    )
+    assignments = ", ".join(f"{column} = v.{column}" for column in UPDATED)
+    for start in range(0, len(changed), UPDATE_CHUNK):
+        chunk = changed[start : start + UPDATE_CHUNK]
+        params = [
+            value
+            for pk, scope, values, version in chunk
+            for value in (pk, scope, *_jsonb(values, 3), version, now)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'UPDATE "{Tally._meta.db_table}" AS t SET {assignments} '
+                f"FROM (VALUES {', '.join([f'({row})'] * len(chunk))}) "
+                f"AS v(id, {', '.join(UPDATED)}) WHERE t.id = v.id",
+                params,
+            )
+
+
+def _copying(rows: Collection) -> bool:
+    return connection.vendor == "postgresql" and len(rows) > COPY_THRESHOLD
+
+
 def _insert_tallies(create: list[tuple[Key, str, tuple]], now) -> list[tuple]:
     """Insert new rows; returns them as (id, scope, key, values)."""
-    if connection.vendor == "postgresql" and len(create) > COPY_THRESHOLD:
+    if _copying(create):
         rows = [
             (pk, scope, key, values)
             for pk, (key, scope, values) in zip(
@@ -625,9 +770,23 @@ CHANGE_COLUMNS = (
 )
 
 
+def _log_copied(ids: list[int], now, cause: Cause) -> None:
+    """The changes of many new rows, copied from them by the database itself."""
+    copied = ", ".join(("id", *CHANGE_COLUMNS[1 : CHANGE_COLUMNS.index("kind")]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{TallyChange._meta.db_table}" ({", ".join(CHANGE_COLUMNS)}) '
+            f'SELECT {copied}, %s, %s, %s, %s, %s FROM "{Tally._meta.db_table}" '
+            "WHERE id = ANY(%s)",
+            [TallyChange.Kind.CREATED, now, cause.kind, cause.id, cause.user_id, ids],
+        )
+
+
 def _insert_changes(log: list[tuple], now, cause: Cause) -> None:
+    if not log:
+        return
     tail = (cause.kind, cause.id, cause.user_id)
-    if connection.vendor == "postgresql" and len(log) > COPY_THRESHOLD:
+    if _copying(log):
         _copy(
             TallyChange,
             CHANGE_COLUMNS,
@@ -660,8 +819,10 @@ def _insert_changes(log: list[tuple], now, cause: Cause) -> None:
 
 
 def _jsonb(values: tuple, index: int) -> tuple:
-    """COPY takes JSON as text."""
-    return (*values[:index], json.dumps(values[index]), *values[index + 1 :])
+    """COPY takes JSON as text (most rows, those without own claims, have none)."""
+    by_side = values[index]
+    text = json.dumps(by_side) if by_side else "{}"
+    return (*values[:index], text, *values[index + 1 :])
 
 
 def _copy(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
@@ -714,7 +875,7 @@ def refresh(
             incident,
             group,
             outcome,
-            {i: p for i, (p, _) in snapshot.incidents.items()},
+            {i: p for i, (p, _, _) in snapshot.incidents.items()},
             taxonomy,
         )
     }
@@ -754,17 +915,19 @@ def recompute(
     check: bool = False,
     restart: bool = False,
     progress=None,
+    jobs: int = 1,
     cause: Cause = Cause(TallyChange.Cause.RECOMPUTE),
 ) -> RecomputeResult:
     """Rebuild every tally from the claims, a batch of trees at a time.
 
     Each batch is read in a few queries, reconciled in memory and written in
-    one transaction that also records how far the run got, so memory is
-    bounded by the batch and a killed run resumes at the next batch (unless
-    `restart`). `check` writes nothing and lists the rows that differ.
-    `progress(trees_done, trees_total)` is called after every batch.
+    its own transaction, so memory is bounded by the batch. `jobs` processes
+    work on batches side by side. The run records the last tree before which
+    every batch is done: a killed run resumes there (unless `restart`), and
+    whatever it redoes beyond it is found equal and left alone. `check`
+    writes nothing and lists the rows that differ. `progress(trees_done,
+    trees_total)` is called after every batch.
     """
-    taxonomy = load_taxonomy()
     run = None
     after = 0
     if not check:
@@ -780,39 +943,72 @@ def recompute(
     roots = Incident.objects.filter(parent__isnull=True)
     total = roots.count()
     result = RecomputeResult(trees=roots.filter(pk__lte=after).count())
+    batches = _batches(roots, after, batch_size)
+    work = functools.partial(_rebuild_batch, check=check, cause=cause)
+    if jobs > 1:
+        connections.close_all()  # the workers are forked: they open their own
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+        done = pool.imap(work, batches)
+    else:
+        pool, done = None, map(work, batches)
+    try:
+        for (_, last), trees, claims, changed, differences in done:
+            result.trees += trees
+            result.claims += claims
+            result.changed += changed
+            result.differences.extend(differences)
+            if run is not None:  # in order: every batch up to here is done
+                run.done_through = last
+                with service_write():
+                    run.save(update_fields=["done_through"])
+            if progress is not None:
+                progress(result.trees, total)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    if run is not None:
+        run.finished_at = timezone.now()
+        with service_write():
+            run.save(update_fields=["finished_at"])
+    return result
+
+
+def _batches(roots, after: int, size: int) -> Iterator[tuple[int, int]]:
+    """(first, last) top-level incident ids of consecutive batches of trees."""
     while True:
         batch = list(
             roots.filter(pk__gt=after)
             .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
+            .values_list("pk", flat=True)[:size]
         )
         if not batch:
-            break
-        with service_write(), transaction.atomic():
-            if not check:
-                list(
-                    Incident.objects.filter(pk__in=batch)
-                    .order_by("pk")
-                    .select_for_update(no_key=True)
-                    .values_list("pk", flat=True)
-                )
-            snapshot = _read_trees(Q(root_id__gte=batch[0], root_id__lte=batch[-1]))
-            plan = _plan(_compute(snapshot, None, taxonomy), snapshot.stored, None)
-            if check:
-                result.differences.extend(plan.differences())
-            else:
-                result.changed += _write(plan, cause)
-                run.done_through = batch[-1]
-                run.save(update_fields=["done_through"])
+            return
+        yield batch[0], batch[-1]
         after = batch[-1]
-        result.trees += len(batch)
-        result.claims += len(snapshot.claims)
-        if progress is not None:
-            progress(result.trees, total)
-    if run is not None:
-        run.finished_at = timezone.now()
-        run.save(update_fields=["finished_at"])
-    return result
+
+
+def _rebuild_batch(bounds: tuple[int, int], *, check: bool, cause: Cause):
+    """Recompute the trees whose roots lie within `bounds`, in one transaction."""
+    first, last = bounds
+    trees = Q(root_id__gte=first, root_id__lte=last)
+    with service_write(), transaction.atomic():
+        if not check:
+            if connection.vendor == "postgresql":
+                # The run's progress is saved after the batch commits, so a
+                # batch lost to a crash is simply done again: no need to wait
+                # for the disk.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            locked = Incident.objects.filter(
+                parent__isnull=True, pk__gte=first, pk__lte=last
+            ).order_by("pk")
+            list(locked.select_for_update(no_key=True).values_list("pk", flat=True))
+        snapshot = _read_trees(trees)
+        plan = _plan(_compute(snapshot, None, load_taxonomy()), snapshot.stored, None)
+        roots = sum(1 for parent, _, _ in snapshot.incidents.values() if parent is None)
+        if check:
+            return bounds, roots, len(snapshot.claims), 0, list(plan.differences())
+        return bounds, roots, len(snapshot.claims), _write(plan, cause), []
 
 
 # --- what an editor's review needs ---------------------------------------------------
@@ -828,7 +1024,8 @@ def figures_without_review(tally: Tally) -> reconcile.TallyFigures | None:
     which = PUBLISHED if tally.scope == Scope.PUBLISHED else WORKING
     parent = snapshot.incident_parent(which)
     counted = reconcile.counted_by_key(
-        snapshot.claim_data(which), snapshot.superseded_elsewhere(which)
+        [claim for claim in snapshot.claim_data() if claim.incident in parent],
+        snapshot.superseded_elsewhere(which),
     )
     rows = reconcile.reconcile_rows(
         [tally.key], counted, parent, taxonomy, None, snapshot.stored_parts(which)

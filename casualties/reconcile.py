@@ -13,7 +13,7 @@ cannot drift apart.
 
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from itertools import combinations
@@ -115,15 +115,14 @@ class Review:
     high: int | None = None  # None = keep the computed high
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a rebuild makes millions of them
 class TallyFigures:
     """The reconciled figures of one (incident, group, outcome)."""
 
     low: int
     best: int
     high: int | None
-    # Compared but not hashed: a dict cannot be hashed, the other fields suffice.
-    by_side: dict[str, tuple[int, int | None]] = field(hash=False)
+    by_side: dict[str, tuple[int, int | None]]
     disputed: bool
     inconsistent: bool
     unattributed: int
@@ -292,6 +291,8 @@ def _by_side(
     claims: Sequence[ClaimData], side_rank: Mapping[str, int]
 ) -> dict[str, tuple[int, int | None]]:
     """Each side's own interval, highest-ranked side first for display."""
+    if len(claims) == 1:
+        return {claims[0].side: (claims[0].low, claims[0].high)}
     by_side: dict[str, tuple[int, int | None]] = {}
     for side in sorted({c.side for c in claims}, key=side_rank.__getitem__)[::-1]:
         of_side = [c for c in claims if c.side == side]
@@ -311,21 +312,34 @@ def _provisional_best(
     return _clamp(latest.effective_point, low, high)
 
 
-def _sum_parts(parts: Sequence[Figures]) -> Part:
-    return Part(
-        low=sum(p.low for p in parts),
-        best=sum(p.best for p in parts),
-        high=_sum_highs(parts),
-    )
+@dataclass(slots=True)
+class PartSum:
+    """The rows of one kind of part, summed: how many, and their low, best, high.
 
+    A kind that exists with no rows (child incidents without figures) is a
+    PartSum of no rows; a kind that does not exist at all is None.
+    """
 
-def _sum_highs(parts: Sequence[Figures]) -> int | None:
-    total = 0
-    for part in parts:
-        if part.high is None:
+    rows: int = 0
+    low: int = 0
+    best: int = 0
+    high: int | None = 0  # None once any part is open
+
+    def add(self, part: Figures) -> None:
+        self.rows += 1
+        self.low += part.low
+        self.best += part.best
+        if self.high is not None:
+            self.high = None if part.high is None else self.high + part.high
+
+    @classmethod
+    def of(cls, parts: Iterable[Figures] | None) -> "PartSum | None":
+        if parts is None:
             return None
-        total += part.high
-    return total
+        total = cls()
+        for part in parts:
+            total.add(part)
+        return total
 
 
 def _overlap(a: ClaimData, b: ClaimData) -> bool:
@@ -381,7 +395,25 @@ def compute_tally(
     exist where there is. Parts are lower bounds of the whole, never added to it.
     Returns None when there is nothing to tally, i.e. the row should not exist.
     """
-    sums = [_sum_parts(parts) for parts in (child_parts, subgroup_parts) if parts]
+    return tally_of_sums(
+        own,
+        PartSum.of(child_parts),
+        PartSum.of(subgroup_parts),
+        review,
+        side_rank=side_rank,
+    )
+
+
+def tally_of_sums(
+    own: Sequence[ClaimData],
+    children: PartSum | None,
+    subgroups: PartSum | None,
+    review: Review | None = None,
+    *,
+    side_rank: Mapping[str, int],
+) -> TallyFigures | None:
+    """`compute_tally` with each kind of part already summed (see PartSum)."""
+    sums = [s for s in (children, subgroups) if s is not None and s.rows]
     if not own and not sums:
         return None
 
@@ -391,12 +423,18 @@ def compute_tally(
         for claim in own:
             if claim.side not in side_rank:
                 raise ValueError(f"claim {claim.id}: unknown side {claim.side!r}")
-        own_low = min(c.low for c in own)
-        own_high = _max_high(c.high for c in own)
-        own_best = _provisional_best(own, own_low, own_high, side_rank)
-        low = max([own_low, *(s.low for s in sums)])
-        best = max([low, own_best, *(s.best for s in sums)])
-        high = own_high
+        if len(own) == 1:
+            own_low, own_high = own[0].low, own[0].high
+            own_best = _clamp(own[0].effective_point, own_low, own_high)
+        else:
+            own_low = min(c.low for c in own)
+            own_high = _max_high(c.high for c in own)
+            own_best = _provisional_best(own, own_low, own_high, side_rank)
+        low, best, high = own_low, own_best, own_high
+        for part in sums:
+            low = max(low, part.low)
+            best = max(best, part.best)
+        best = max(best, low)
     else:
         low = max(s.low for s in sums)
         best = max([low, *(s.best for s in sums)])
@@ -406,36 +444,23 @@ def compute_tally(
     if review is not None:
         low, best, high = _apply_review(review, low, high)
 
+    # Rule 5: each kind of part that exists sums its rows (0 when it has none).
+    kinds = [s.best for s in (children, subgroups) if s is not None]
     return TallyFigures(
         low=low,
         best=best,
         high=high,
         by_side=_by_side(own, side_rank),
-        disputed=is_disputed(own),
+        disputed=len(own) > 1 and is_disputed(own),
         inconsistent=bool(own)
         and own_high is not None
         and any(s.low > own_high for s in sums),
-        unattributed=_unattributed(own, own_best, child_parts, subgroup_parts),
+        unattributed=max(0, own_best - max(kinds)) if own and kinds else 0,
         claims=len(own),
-        sources=len(frozenset().union(*(c.sources for c in own))),
+        sources=len(own[0].sources)
+        if len(own) == 1
+        else len(frozenset().union(*(c.sources for c in own))),
     )
-
-
-def _unattributed(
-    own: Sequence[ClaimData],
-    own_best: int,
-    child_parts: Sequence[Figures] | None,
-    subgroup_parts: Sequence[Figures] | None,
-) -> int:
-    """Rule 5: what a claim about the whole reports that no part accounts for.
-
-    Each kind of part that exists sums its rows (0 when it has none); a row with
-    no own claims, or with no kind of part at all, has nothing unattributed.
-    """
-    kinds = [parts for parts in (child_parts, subgroup_parts) if parts is not None]
-    if not own or not kinds:
-        return 0
-    return max(0, own_best - max(sum(p.best for p in parts) for parts in kinds))
 
 
 # --- many rows ---------------------------------------------------------------------
@@ -471,36 +496,45 @@ def reconcile_rows(
     `incident_parent` must hold every incident of the figures being computed (its
     children are the kinds of part rule 5 looks at); parts that are not among
     `keys` are read from `stored`. None in the answer: the row should not exist.
+    Each row, once computed, is added to the sums of the two wholes above it, so
+    a whole with many parts costs no more than one with few.
     """
     reviews = reviews or {}
-    stored = stored or {}
     keys = set(keys)
-    children = children_by_parent(incident_parent)
+    has_children = {parent for parent in incident_parent.values() if parent is not None}
+    group_parent = taxonomy.group_parent
+    subgroups = taxonomy.subgroups
     depth = _depths(incident_parent)
     group_depth = taxonomy.group_depth
-    order = sorted(keys, key=lambda k: (-depth.get(k[0], 1), -group_depth[k[1]]))
-    side_rank = taxonomy.side_rank
-    rows: dict[Key, TallyFigures | None] = {}
+    sums: dict[tuple[Key, bool], PartSum] = {}  # (whole, of subgroups?) -> sum
 
-    def parts(keys_of_parts: Iterable[Key]) -> list[Figures]:
-        found = []
-        for key in keys_of_parts:
-            part = rows.get(key) if key in keys else stored.get(key)
-            if part is not None:
-                found.append(part)
-        return found
-
-    for key in order:
+    def add_to_wholes(key: Key, figures: Figures) -> None:
         incident, group, outcome = key
-        kids = children.get(incident)
-        subs = taxonomy.subgroups.get(group)
-        rows[key] = compute_tally(
+        parent = incident_parent.get(incident)
+        if parent is not None:
+            whole = ((parent, group, outcome), False)
+            (sums.get(whole) or sums.setdefault(whole, PartSum())).add(figures)
+        up = group_parent.get(group)
+        if up is not None:
+            whole = ((incident, up, outcome), True)
+            (sums.get(whole) or sums.setdefault(whole, PartSum())).add(figures)
+
+    for key, figures in (stored or {}).items():
+        if key not in keys and key[0] in incident_parent:
+            add_to_wholes(key, figures)
+
+    rows: dict[Key, TallyFigures | None] = {}
+    for key in sorted(keys, key=lambda k: (-depth.get(k[0], 1), -group_depth[k[1]])):
+        figures = tally_of_sums(
             counted.get(key, ()),
-            None if not kids else parts((c, group, outcome) for c in kids),
-            None if not subs else parts((incident, g, outcome) for g in subs),
+            sums.get((key, False), PartSum()) if key[0] in has_children else None,
+            sums.get((key, True), PartSum()) if key[1] in subgroups else None,
             reviews.get(key),
-            side_rank=side_rank,
+            side_rank=taxonomy.side_rank,
         )
+        rows[key] = figures
+        if figures is not None:
+            add_to_wholes(key, figures)
     return rows
 
 

@@ -104,6 +104,11 @@ class CleanModelSerializer(serializers.ModelSerializer):
         self._full_clean(attrs)
         return attrs
 
+    # Whether the model's CheckConstraints are run here too: a model whose
+    # clean() already says the same (with the same messages) turns it off, as
+    # each constraint costs a query.
+    validate_constraints = True
+
     def _full_clean(self, attrs):
         model = self.Meta.model
         instance = model() if self.instance is None else copy.copy(self.instance)
@@ -112,16 +117,22 @@ class CleanModelSerializer(serializers.ModelSerializer):
             if name not in many_to_many:
                 setattr(instance, name, value)
         try:
-            instance.full_clean(exclude=self._not_validated(model))
+            instance.full_clean(
+                exclude=self._not_validated(model),
+                validate_constraints=self.validate_constraints,
+            )
         except DjangoValidationError as error:
             raise serializers.ValidationError(_message_dict(error)) from None
 
     def _not_validated(self, model):
-        """Fields the client cannot send are not the client's to fix."""
+        """Fields the client cannot send are not the client's to fix, and a
+        related row the serializer has just fetched need not be looked up again."""
         return {
             f.name
             for f in model._meta.concrete_fields
-            if f.name not in self.fields or not f.editable
+            if f.name not in self.fields
+            or not f.editable
+            or isinstance(self.fields[f.name], serializers.RelatedField)
         }
 
 

@@ -40,12 +40,20 @@ class Command(BaseCommand):
             help="Trees read, reconciled and written per transaction (2000).",
         )
         parser.add_argument(
+            "--jobs",
+            type=int,
+            default=1,
+            help="Processes working on batches side by side (1).",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="Hide the progress bar."
         )
 
-    def handle(self, *args, check, restart, batch_size, no_progress, **options):
+    def handle(self, *args, check, restart, batch_size, jobs, no_progress, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1.")
         bar = tqdm(
             unit=" trees",
             file=self.stderr._out,
@@ -60,7 +68,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         with bar:
             result = engine.recompute(
-                batch_size=batch_size, check=check, restart=restart, progress=progress
+                batch_size=batch_size,
+                check=check,
+                restart=restart,
+                progress=progress,
+                jobs=jobs,
             )
         seconds = max(time.monotonic() - started, 1e-9)
         rate = f"{result.claims} claims in {result.trees} trees, "
