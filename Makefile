@@ -36,6 +36,7 @@ run: $(VENV)/.installed-run
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gazetteer
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_reference_case
+	DEBUG=$${DEBUG:-1} $(PY) manage.py recompute_tallies --no-progress
 	DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_accounts
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
