@@ -466,29 +466,43 @@ def _compute(
             rows, counted, parent, taxonomy, reviews, equal_parts
         )
     wanted: dict[Key, dict[str, tuple]] = {}
-    for key in working.keys() | published.keys():
-        review = snapshot.reviews.get(key)
-        mine = working.get(key)
+    reviews_by_key = snapshot.reviews
+    for key, mine in working.items():
+        if differ is not None and key[0] not in differ and key not in reviews_by_key:
+            # No draft below it: the published figures are the working ones.
+            equal = key[0] in parent and mine is not None
+            wanted[key] = (
+                {Scope.BOTH: _row_values(mine, None, WORKING)}
+                if equal
+                else _rows(mine, None, None)
+            )
+            continue
         if differ is not None and key[0] not in differ:
             theirs = mine if key[0] in parent else None
         else:
             theirs = published.get(key)
-        values = {}
-        if mine is not None:
-            values[WORKING] = _row_values(mine, review, WORKING)
-        if theirs is not None:
-            same_status = review is None or (
-                review.stale_working == review.stale_published
-            )
-            values[PUBLISHED] = (
-                values[WORKING]
-                if theirs is mine and same_status
-                else _row_values(theirs, review, PUBLISHED)
-            )
-        if len(values) == 2 and values[WORKING] == values[PUBLISHED]:
-            values = {Scope.BOTH: values[WORKING]}
-        wanted[key] = values
+        wanted[key] = _rows(mine, theirs, reviews_by_key.get(key))
+    for key in published.keys() - working.keys():
+        wanted[key] = _rows(None, published[key], reviews_by_key.get(key))
     return wanted
+
+
+def _rows(mine, theirs, review) -> dict[str, tuple]:
+    """The rows of one key from its working and published figures (either may
+    be None): one `both` row where they agree."""
+    values = {}
+    if mine is not None:
+        values[WORKING] = _row_values(mine, review, WORKING)
+    if theirs is not None:
+        same_status = review is None or review.stale_working == review.stale_published
+        values[PUBLISHED] = (
+            values[WORKING]
+            if theirs is mine and same_status
+            else _row_values(theirs, review, PUBLISHED)
+        )
+    if len(values) == 2 and values[WORKING] == values[PUBLISHED]:
+        return {Scope.BOTH: values[WORKING]}
+    return values
 
 
 def _draft_wholes(snapshot: Snapshot, claims) -> set[int]:

@@ -342,6 +342,9 @@ class PartSum:
         return total
 
 
+NO_PARTS = PartSum()  # a kind of part with no rows (read, never added to)
+
+
 def _overlap(a: ClaimData, b: ClaimData) -> bool:
     return (a.high is None or b.low <= a.high) and (b.high is None or a.low <= b.high)
 
@@ -395,6 +398,7 @@ def compute_tally(
     exist where there is. Parts are lower bounds of the whole, never added to it.
     Returns None when there is nothing to tally, i.e. the row should not exist.
     """
+    _check_sides(own, side_rank)
     return tally_of_sums(
         own,
         PartSum.of(child_parts),
@@ -402,6 +406,12 @@ def compute_tally(
         review,
         side_rank=side_rank,
     )
+
+
+def _check_sides(claims: Iterable[ClaimData], side_rank: Mapping[str, int]) -> None:
+    for claim in claims:
+        if claim.side not in side_rank:
+            raise ValueError(f"claim {claim.id}: unknown side {claim.side!r}")
 
 
 def tally_of_sums(
@@ -412,54 +422,61 @@ def tally_of_sums(
     *,
     side_rank: Mapping[str, int],
 ) -> TallyFigures | None:
-    """`compute_tally` with each kind of part already summed (see PartSum)."""
+    """`compute_tally` with each kind of part already summed (see PartSum) and
+    the claims' sides known to the taxonomy. A rebuild runs this for every row,
+    so the common shapes (no own claim, one own claim) take short paths."""
     sums = [s for s in (children, subgroups) if s is not None and s.rows]
-    if not own and not sums:
-        return None
-
-    own_high: int | None = None
-    own_best = 0
-    if own:
-        for claim in own:
-            if claim.side not in side_rank:
-                raise ValueError(f"claim {claim.id}: unknown side {claim.side!r}")
-        if len(own) == 1:
-            own_low, own_high = own[0].low, own[0].high
-            own_best = _clamp(own[0].effective_point, own_low, own_high)
-        else:
-            own_low = min(c.low for c in own)
-            own_high = _max_high(c.high for c in own)
-            own_best = _provisional_best(own, own_low, own_high, side_rank)
-        low, best, high = own_low, own_best, own_high
-        for part in sums:
-            low = max(low, part.low)
-            best = max(best, part.best)
-        best = max(best, low)
-    else:
+    if not own:
+        if not sums:
+            return None
         low = max(s.low for s in sums)
-        best = max([low, *(s.best for s in sums)])
+        best = max(low, max(s.best for s in sums))
         high = _max_high(s.high for s in sums)
-    if high is not None:
-        high = max(high, best)
+        if high is not None and high < best:
+            high = best
+        if review is not None:
+            low, best, high = _apply_review(review, low, high)
+        return TallyFigures(low, best, high, {}, False, False, 0, 0, 0)
+
+    if len(own) == 1:
+        claim = own[0]
+        own_low, own_high = claim.low, claim.high
+        own_best = _clamp(claim.effective_point, own_low, own_high)
+        by_side = {claim.side: (own_low, own_high)}
+        disputed = False
+        sources = len(claim.sources)
+    else:
+        own_low = min(c.low for c in own)
+        own_high = _max_high(c.high for c in own)
+        own_best = _provisional_best(own, own_low, own_high, side_rank)
+        by_side = _by_side(own, side_rank)
+        disputed = is_disputed(own)
+        sources = len({source for c in own for source in c.sources})
+
+    low, best, high = own_low, own_best, own_high
+    inconsistent = False
+    for part in sums:
+        low = max(low, part.low)
+        best = max(best, part.best)
+        inconsistent = inconsistent or (own_high is not None and part.low > own_high)
+    best = max(best, low)
+    if high is not None and high < best:
+        high = best
     if review is not None:
         low, best, high = _apply_review(review, low, high)
-
     # Rule 5: each kind of part that exists sums its rows (0 when it has none).
     kinds = [s.best for s in (children, subgroups) if s is not None]
+    unattributed = max(0, own_best - max(kinds)) if kinds else 0
     return TallyFigures(
-        low=low,
-        best=best,
-        high=high,
-        by_side=_by_side(own, side_rank),
-        disputed=len(own) > 1 and is_disputed(own),
-        inconsistent=bool(own)
-        and own_high is not None
-        and any(s.low > own_high for s in sums),
-        unattributed=max(0, own_best - max(kinds)) if own and kinds else 0,
-        claims=len(own),
-        sources=len(own[0].sources)
-        if len(own) == 1
-        else len(frozenset().union(*(c.sources for c in own))),
+        low,
+        best,
+        high,
+        by_side,
+        disputed,
+        inconsistent,
+        unattributed,
+        len(own),
+        sources,
     )
 
 
@@ -506,31 +523,40 @@ def reconcile_rows(
     subgroups = taxonomy.subgroups
     depth = _depths(incident_parent)
     group_depth = taxonomy.group_depth
-    sums: dict[tuple[Key, bool], PartSum] = {}  # (whole, of subgroups?) -> sum
+    of_children: dict[Key, PartSum] = {}  # the sums each whole will read
+    of_subgroups: dict[Key, PartSum] = {}
 
     def add_to_wholes(key: Key, figures: Figures) -> None:
         incident, group, outcome = key
         parent = incident_parent.get(incident)
         if parent is not None:
-            whole = ((parent, group, outcome), False)
-            (sums.get(whole) or sums.setdefault(whole, PartSum())).add(figures)
+            whole = (parent, group, outcome)
+            total = of_children.get(whole)
+            if total is None:
+                total = of_children[whole] = PartSum()
+            total.add(figures)
         up = group_parent.get(group)
         if up is not None:
-            whole = ((incident, up, outcome), True)
-            (sums.get(whole) or sums.setdefault(whole, PartSum())).add(figures)
+            whole = (incident, up, outcome)
+            total = of_subgroups.get(whole)
+            if total is None:
+                total = of_subgroups[whole] = PartSum()
+            total.add(figures)
 
     for key, figures in (stored or {}).items():
         if key not in keys and key[0] in incident_parent:
             add_to_wholes(key, figures)
 
+    side_rank = taxonomy.side_rank
+    _check_sides((c for claims in counted.values() for c in claims), side_rank)
     rows: dict[Key, TallyFigures | None] = {}
     for key in sorted(keys, key=lambda k: (-depth.get(k[0], 1), -group_depth[k[1]])):
         figures = tally_of_sums(
             counted.get(key, ()),
-            sums.get((key, False), PartSum()) if key[0] in has_children else None,
-            sums.get((key, True), PartSum()) if key[1] in subgroups else None,
+            of_children.get(key, NO_PARTS) if key[0] in has_children else None,
+            of_subgroups.get(key, NO_PARTS) if key[1] in subgroups else None,
             reviews.get(key),
-            side_rank=taxonomy.side_rank,
+            side_rank=side_rank,
         )
         rows[key] = figures
         if figures is not None:
