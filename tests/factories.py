@@ -8,10 +8,13 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 
 from casualties import services as claim_services
 from casualties.models import Claim, ClaimantSide, Outcome, VictimGroup
 from incidents import services as incident_services
+from incidents.base import service_write
 from incidents.models import Actor, Incident, IncidentType, Location
 from sources.models import Report, Source
 
@@ -91,6 +94,47 @@ class ClaimFactory(factory.django.DjangoModelFactory):
         user = kwargs.pop("created_by", None)
         reports = kwargs.pop("reports", ())
         return claim_services.create_claim(user=user, reports=reports, **kwargs)
+
+
+def bulk_incidents(specs) -> list[Incident]:
+    """Top-level incidents in one INSERT, for tests that need many rows (the
+    factories write one at a time, through the services); `bulk_claims` adds
+    their claims and `rebuild_tallies` then computes every tally once."""
+    defaults = {
+        "type_id": "attack",
+        "start_date": datetime.date(2026, 1, 31),
+        "status": Incident.Status.PUBLISHED,
+    }
+    with service_write():
+        made = Incident.objects.bulk_create(
+            Incident(title=f"Bulk incident {n}", **(defaults | spec))
+            for n, spec in enumerate(specs)
+        )
+        ids = [incident.pk for incident in made]
+        Incident.objects.filter(pk__in=ids).update(
+            path=Concat(Value("/"), Cast("id", CharField()), Value("/")),
+            root_id=F("id"),
+            effective_status=F("status"),
+        )
+    return list(Incident.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def bulk_claims(specs) -> None:
+    """Killed-civilians official claims of 10 unless told, in one INSERT."""
+    defaults = {
+        "side_id": "official",
+        "group_id": "civilians",
+        "outcome_id": "killed",
+        "low": 10,
+    }
+    with service_write():
+        Claim.objects.bulk_create(Claim(**(defaults | spec)) for spec in specs)
+
+
+def rebuild_tallies() -> None:
+    from casualties import engine
+
+    engine.recompute(restart=True)
 
 
 def tally_differences() -> list[str]:

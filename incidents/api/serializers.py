@@ -287,7 +287,16 @@ class IncidentSerializer(CleanModelSerializer):
             )
         return value
 
+    def validate_targets(self, targets):
+        if any("category" not in target for target in targets):
+            raise serializers.ValidationError("Give each target a category.")
+        return targets
+
     def validate_actors(self, roles):
+        # A PATCH leaves nested fields optional, but the list replaces the
+        # stored one, so each entry must be whole.
+        if any("actor" not in role or "role" not in role for role in roles):
+            raise serializers.ValidationError("Give each entry an actor and a role.")
         keys = [(role["actor"].pk, role["role"]) for role in roles]
         if len(keys) != len(set(keys)):
             raise serializers.ValidationError("An actor is listed twice in one role.")

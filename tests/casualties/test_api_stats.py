@@ -22,7 +22,14 @@ from rest_framework.test import APIClient
 
 from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup
 from incidents.models import Incident, Location
-from tests.factories import ClaimFactory, IncidentFactory, LocationFactory
+from tests.factories import (
+    ClaimFactory,
+    IncidentFactory,
+    LocationFactory,
+    bulk_claims,
+    bulk_incidents,
+    rebuild_tallies,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -300,15 +307,28 @@ def test_stats_are_read_only(researcher, editor):
 
 
 def _bulk(count: int, places) -> None:
-    """Top-level incidents with claims, spread over days and places."""
+    """Top-level incidents with claims, spread over days and places; made in
+    bulk and tallied by one rebuild (many rows, few statements)."""
     locations = [places["Quetta"], places["Lahore"], places["AF-KAN"], None]
-    for i in range(count):
-        incident = _incident(
-            (datetime.date(2025, 1, 1) + datetime.timedelta(days=3 * i)).isoformat(),
-            locations[i % len(locations)],
-        )
-        for group in ("all", "civilians"):
-            _claim(incident, i, None if i % 5 == 0 else i, group=group)
+    incidents = bulk_incidents(
+        {
+            "start_date": datetime.date(2025, 1, 1) + datetime.timedelta(days=3 * i),
+            "location": locations[i % len(locations)],
+        }
+        for i in range(count)
+    )
+    bulk_claims(
+        {
+            "incident": incident,
+            "group_id": group,
+            "low": i,
+            "high": None if i % 5 == 0 else i,
+            "point": i,
+        }
+        for i, incident in enumerate(incidents)
+        for group in ("all", "civilians")
+    )
+    rebuild_tallies()
 
 
 MODES = [

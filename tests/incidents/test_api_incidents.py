@@ -859,3 +859,15 @@ def test_the_geojson_export_honours_filters(api, researcher, places):
     )
 
     assert [feature["id"] for feature in collection["features"]] == [kabul.pk]
+
+
+def test_a_patch_with_incomplete_targets_or_actors_is_refused(api, analyst):
+    incident = IncidentFactory()
+    for body in ({"targets": [{"description": "a school"}]}, {"actors": [{}]}):
+        response = api(analyst).patch(
+            detail(incident), {**body, "version": 1}, format="json"
+        )
+        assert response.status_code == 400
+        assert set(response.json()) == set(body)
+    incident.refresh_from_db()
+    assert incident.version == 1
