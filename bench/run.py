@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import signal
 import socket
 import statistics
@@ -56,6 +55,12 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=300, help="timed POSTs")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild")
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="recompute_tallies --jobs (default: one per core)",
+    )
+    parser.add_argument(
         "--skip", nargs="*", default=[], choices=["recompute", "writes", "race"]
     )
     args = parser.parse_args()
@@ -72,7 +77,7 @@ def main() -> None:
     print(f"bench database: {claims:,} claims", flush=True)
 
     if "recompute" not in args.skip:
-        results += bench_recompute(url, claims)
+        results += bench_recompute(url, claims, args.jobs)
     if "writes" not in args.skip:
         results += bench_writes(url, empty_url, args.writes)
     if "race" not in args.skip:
@@ -152,37 +157,47 @@ def count_claims(url: str) -> int:
 # --- 1. the rebuild ---------------------------------------------------------------
 
 
+# Runs a command and prints the peak memory of it and its children (the
+# workers of --jobs), in KB, as its last line on stderr.
+PEAK = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
+    "; sys.exit(code)"
+)
+
+
 def timed_manage(url: str, *command: str) -> tuple[float, float, str]:
-    """Seconds, peak resident MB of the child, and its output."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Seconds, peak resident MB (of the largest process), and the output."""
     started = time.monotonic()
-    done = manage(url, *command, check=False)
+    done = subprocess.run(
+        [PYTHON, "-c", PEAK, PYTHON, "manage.py", *command],
+        cwd=ROOT,
+        env=env(url),
+        text=True,
+        capture_output=True,
+    )
     seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    # ru_maxrss is the largest child so far; a later, smaller child cannot show.
-    return seconds, max(peak, before) / 1024, done.stdout + done.stderr
+    *errors, peak = done.stderr.strip().splitlines()
+    return seconds, int(peak) / 1024, done.stdout + "\n".join(errors)
 
 
-def bench_recompute(url: str, claims: int) -> list:
+def bench_recompute(url: str, claims: int, jobs: int) -> list:
     sql(
         url,
         "TRUNCATE casualties_tally, casualties_tallychange, casualties_tallyrebuild "
         "RESTART IDENTITY",
     )
-    print("recompute_tallies from empty ...", flush=True)
-    seconds, peak, out = timed_manage(url, "recompute_tallies", "--no-progress")
+    print(f"recompute_tallies --jobs {jobs} from empty ...", flush=True)
+    run = ("recompute_tallies", "--no-progress", "--jobs", str(jobs))
+    seconds, peak, out = timed_manage(url, *run)
     rate = claims / seconds
     print(out.strip(), flush=True)
     rows = sql(url, "SELECT count(*) FROM casualties_tally")[0][0]
-    again, peak_again, out_again = timed_manage(
-        url, "recompute_tallies", "--no-progress", "--restart"
-    )
+    again, peak_again, out_again = timed_manage(url, *run, "--restart")
     print(out_again.strip(), flush=True)
-    check, _, out_check = timed_manage(
-        url, "recompute_tallies", "--check", "--no-progress"
-    )
+    check, _, out_check = timed_manage(url, *run, "--check")
     print(out_check.strip().splitlines()[-1], flush=True)
     return [
         (
@@ -194,9 +209,10 @@ def bench_recompute(url: str, claims: int) -> list:
         ),
         (
             "recompute, nothing to change",
-            f"{claims / again:,.0f} claims/s ({again:,.0f} s)",
+            f"{claims / again:,.0f} claims/s ({again:,.0f} s, "
+            f"peak {peak_again:,.0f} MB)",
             "-",
-            f"{'0 changed' if out_again.startswith('0 ') else out_again.split('(')[0]}",
+            out_again.split("(")[0].strip(),
         ),
         (
             "recompute --check",

@@ -200,41 +200,12 @@ class Snapshot:
     def claim_data(self) -> list[reconcile.ClaimData]:
         """The claims that count anywhere: the working figures' (a claim on a
         retracted incident is never entered)."""
-        incidents, sources, empty = self.incidents, self.sources, frozenset()
+        incidents, sources = self.incidents, self.sources
         retracted = Incident.Status.RETRACTED
         return [
-            reconcile.ClaimData(
-                pk,
-                incident,
-                group,
-                outcome,
-                side,
-                low,
-                high,
-                point,
-                claimant,
-                asserted_at,
-                retracted_at is not None,
-                assessment,
-                supersedes,
-                frozenset(sources[pk]) if pk in sources else empty,
-            )
-            for (
-                pk,
-                incident,
-                group,
-                outcome,
-                side,
-                low,
-                high,
-                point,
-                claimant,
-                asserted_at,
-                retracted_at,
-                assessment,
-                supersedes,
-            ) in self.claims
-            if incident in incidents and incidents[incident][1] != retracted
+            _claim_data(row, row[10] is not None, sources.get(row[0], ()))
+            for row in self.claims
+            if row[1] in incidents and incidents[row[1]][1] != retracted
         ]
 
     def superseded_elsewhere(self, which: str) -> set[int]:
@@ -263,6 +234,11 @@ class Snapshot:
     def stored_parts(self, which: str) -> dict[Key, reconcile.Part]:
         covering = Scope.covering(which)
         return {row.key: row.part() for row in self.stored if row.scope in covering}
+
+
+def _claim_data(row: tuple, retracted: bool, sources) -> reconcile.ClaimData:
+    """A row of CLAIM_COLUMNS as the rules take it."""
+    return reconcile.ClaimData(*row[:10], retracted, *row[11:13], frozenset(sources))
 
 
 def _sources(claims) -> dict[int, set[int]]:
@@ -1066,11 +1042,7 @@ def set_aside(claims) -> dict[int, reconcile.SetAside]:
         if retracted_at is None and counts_in(WORKING, standing)
     }
     data = [
-        reconcile.ClaimData(
-            *row[:10],
-            row[10] is not None or not counts_in(WORKING, row[13]),
-            *row[11:13],
-        )
+        _claim_data(row, row[10] is not None or not counts_in(WORKING, row[13]), ())
         for row in rows
     ]
     return reconcile.set_aside(data, elsewhere)

@@ -406,7 +406,34 @@ class TallyQuerySet(ServiceWrittenQuerySet):
         return self.figures(WORKING).needing_review().order_by("updated_at", "id")
 
 
-class Tally(ServiceWritten, Versioned):
+class TallyStatus(models.TextChoices):
+    AUTO = "auto", "Automatic"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    REVIEWED = "reviewed", "Reviewed"
+    STALE = "stale", "Stale (changed since review)"
+
+
+class TallyFigures(models.Model):
+    """The figures of one tally, as stored and as its history keeps them."""
+
+    low = models.PositiveIntegerField()
+    best = models.PositiveIntegerField()
+    high = models.PositiveIntegerField(null=True, blank=True)
+    by_side = models.JSONField(default=dict, blank=True)
+    disputed = models.BooleanField(default=False)
+    inconsistent = models.BooleanField(default=False)
+    unattributed = models.PositiveIntegerField(default=0)
+    claims = models.PositiveIntegerField(default=0)
+    sources = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=12, choices=TallyStatus, default=TallyStatus.AUTO
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Tally(ServiceWritten, TallyFigures, Versioned):
     """The reconciled figure for one incident, victim group and outcome.
 
     Stored and kept current by `casualties.engine` on every write, so that
@@ -426,11 +453,7 @@ class Tally(ServiceWritten, Versioned):
         def covering(cls, which: str) -> list[str]:
             return [cls.BOTH, which]
 
-    class Status(models.TextChoices):
-        AUTO = "auto", "Automatic"
-        NEEDS_REVIEW = "needs_review", "Needs review"
-        REVIEWED = "reviewed", "Reviewed"
-        STALE = "stale", "Stale (changed since review)"
+    Status = TallyStatus
 
     scope = models.CharField(max_length=9, choices=Scope, default=Scope.BOTH)
     # Indexed by the constraints and indexes below, not one index per column.
@@ -459,16 +482,6 @@ class Tally(ServiceWritten, Versioned):
         db_index=False,
         db_constraint=False,
     )
-    low = models.PositiveIntegerField()
-    best = models.PositiveIntegerField()
-    high = models.PositiveIntegerField(null=True, blank=True)
-    by_side = models.JSONField(default=dict, blank=True)
-    disputed = models.BooleanField(default=False)
-    inconsistent = models.BooleanField(default=False)
-    unattributed = models.PositiveIntegerField(default=0)
-    claims = models.PositiveIntegerField(default=0)
-    sources = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=12, choices=Status, default=Status.AUTO)
     review = models.ForeignKey(
         "TallyReview",
         null=True,
@@ -530,6 +543,11 @@ class Tally(ServiceWritten, Versioned):
             ),
         ]
 
+    def __str__(self):
+        high = "open" if self.high is None else self.high
+        figures = f"{self.low}-{self.best}-{high}"
+        return f"{self.incident_id} {self.group_id}/{self.outcome_id}: {figures}"
+
     def named_sides(self, sides: dict) -> list[dict]:
         """Each side's interval with the side's name, highest-ranked side first.
 
@@ -552,11 +570,6 @@ class Tally(ServiceWritten, Versioned):
     @property
     def key(self) -> tuple[int, str, str]:
         return (self.incident_id, self.group_id, self.outcome_id)
-
-    def __str__(self):
-        high = "open" if self.high is None else self.high
-        figures = f"{self.low}-{self.best}-{high}"
-        return f"{self.incident_id} {self.group_id}/{self.outcome_id}: {figures}"
 
 
 class TallyReview(ServiceWritten):
@@ -647,7 +660,7 @@ class TallyChangeQuerySet(ServiceWrittenQuerySet):
         )
 
 
-class TallyChange(models.Model):
+class TallyChange(TallyFigures):
     """One change of one stored tally, and the write that caused it.
 
     The engine appends these beside every tally row it creates, changes or
@@ -694,16 +707,6 @@ class TallyChange(models.Model):
         db_index=False,
         related_name="+",
     )
-    low = models.PositiveIntegerField()
-    best = models.PositiveIntegerField()
-    high = models.PositiveIntegerField(null=True, blank=True)
-    by_side = models.JSONField(default=dict, blank=True)
-    disputed = models.BooleanField(default=False)
-    inconsistent = models.BooleanField(default=False)
-    unattributed = models.PositiveIntegerField(default=0)
-    claims = models.PositiveIntegerField(default=0)
-    sources = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=12, choices=Tally.Status)
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=7, choices=Kind)
     at = models.DateTimeField()

@@ -528,20 +528,15 @@ def reconcile_rows(
 
     def add_to_wholes(key: Key, figures: Figures) -> None:
         incident, group, outcome = key
-        parent = incident_parent.get(incident)
-        if parent is not None:
-            whole = (parent, group, outcome)
-            total = of_children.get(whole)
-            if total is None:
-                total = of_children[whole] = PartSum()
-            total.add(figures)
-        up = group_parent.get(group)
-        if up is not None:
-            whole = (incident, up, outcome)
-            total = of_subgroups.get(whole)
-            if total is None:
-                total = of_subgroups[whole] = PartSum()
-            total.add(figures)
+        for sums, whole in (
+            (of_children, (incident_parent.get(incident), group, outcome)),
+            (of_subgroups, (incident, group_parent.get(group), outcome)),
+        ):
+            if None not in whole:
+                total = sums.get(whole)
+                if total is None:
+                    total = sums[whole] = PartSum()
+                total.add(figures)
 
     for key, figures in (stored or {}).items():
         if key not in keys and key[0] in incident_parent:

@@ -25,7 +25,7 @@ from casualties.models import (
     TallyChange,
     TallyReview,
 )
-from incidents.base import Conflict, write_service
+from incidents.base import Conflict, WriteFields, write_service
 
 Key = engine.Key
 
@@ -51,30 +51,15 @@ CLAIM_FIELDS = frozenset(
         "assessment_note",
     }
 )
-# Checked by the database and by the doors' own field validation; looking each
-# one up again here would cost a query apiece on every write.
 RELATIONS = ["incident", "claimant", "side", "group", "outcome", "supersedes"]
+
+
+WRITES = WriteFields(Claim, CLAIM_FIELDS, RELATIONS)
 
 
 def _check_version(row, version: int | None) -> None:
     if version is not None and row.version != version:
         raise Conflict(row.version)
-
-
-def _fields(changes: dict) -> dict:
-    """Field names, or the `_id` names of relations (importers hold ids)."""
-    unknown = set(changes) - CLAIM_FIELDS - {f"{name}_id" for name in RELATIONS}
-    if unknown:
-        raise TypeError(f"not claim fields: {', '.join(sorted(unknown))}")
-    return changes
-
-
-def _validate(claim: Claim) -> None:
-    claim.full_clean(
-        exclude=[*RELATIONS, "created_by"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
 
 
 def _inputs(claim: Claim) -> dict:
@@ -124,8 +109,8 @@ def _cause(kind: str, pk: int, user) -> engine.Cause:
 def create_claim(*, user, reports: Iterable = (), **fields) -> Claim:
     """Record a claim (a supersession when `supersedes` is given) with the
     reports it was read in."""
-    claim = Claim(**_fields(fields), created_by=user)
-    _validate(claim)
+    claim = Claim(**WRITES.check(fields), created_by=user)
+    WRITES.clean(claim)
     keys = _keys(_inputs(claim))
     placements = engine.lock_trees(incident for incident, _, _ in keys)
     claim._history_user = user  # read by django-simple-history
@@ -148,7 +133,7 @@ def update_claim(
 ) -> Claim:
     """Change a claim's fields (and, given `reports`, the reports it was read
     in). `version`, when given, must be the stored one."""
-    _fields(changes)
+    WRITES.check(changes)
     incident = changes.get("incident", changes.get("incident_id"))
     moving_to = [] if incident is None else [getattr(incident, "pk", incident)]
     stored_incident = Claim.objects.values_list("incident_id", flat=True)
@@ -160,7 +145,7 @@ def update_claim(
     before = _inputs(stored)
     for name, value in changes.items():
         setattr(stored, name, value)
-    _validate(stored)
+    WRITES.clean(stored)
     after = _inputs(stored)
     stored._history_user = user  # read by django-simple-history
     stored.save()

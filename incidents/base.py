@@ -192,6 +192,35 @@ def write_service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     return service
 
 
+class WriteFields:
+    """The fields a write service takes for one model, and its checks of them."""
+
+    def __init__(self, model, fields: frozenset[str], relations: list[str]):
+        self.model = model
+        self.fields = fields
+        # Checked by the database and by the doors' own field validation;
+        # looking each one up again would cost a query apiece on every write.
+        self.relations = relations
+        self.accepted = fields | {f"{name}_id" for name in relations}
+
+    def check(self, changes: dict) -> dict:
+        """Field names, or the `_id` names of relations (importers hold ids)."""
+        unknown = set(changes) - self.accepted
+        if unknown:
+            name = self.model._meta.verbose_name
+            raise TypeError(f"not {name} fields: {', '.join(sorted(unknown))}")
+        return changes
+
+    def clean(self, instance) -> None:
+        """The model's own rules (clean() and field checks) on the new values."""
+        derived = [f.name for f in self.model._meta.fields if not f.editable]
+        instance.full_clean(
+            exclude=[*self.relations, *derived],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+
+
 def require_service(model) -> None:
     if not _SERVICE_WRITE.get():
         service = getattr(model, "WRITTEN_BY", "its service")

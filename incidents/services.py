@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from casualties import engine
 from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
-from incidents.base import Conflict, write_service
+from incidents.base import Conflict, WriteFields, write_service
 from incidents.models import Incident
 
 INCIDENT_FIELDS = frozenset(
@@ -33,23 +33,14 @@ INCIDENT_FIELDS = frozenset(
         "retraction_reason",
     }
 )
-RELATIONS = ["type", "location", "responsibility_claimed_by", "parent", "root"]
+RELATIONS = ["type", "location", "responsibility_claimed_by", "parent"]
 
 
-def _fields(changes: dict) -> dict:
-    """Field names, or the `_id` names of relations (importers hold ids)."""
-    unknown = set(changes) - INCIDENT_FIELDS - {f"{name}_id" for name in RELATIONS}
-    if unknown:
-        raise TypeError(f"not incident fields: {', '.join(sorted(unknown))}")
-    return changes
+WRITES = WriteFields(Incident, INCIDENT_FIELDS, RELATIONS)
 
 
 def _validate(incident: Incident) -> None:
-    incident.full_clean(
-        exclude=[*RELATIONS, "created_by", "path"],
-        validate_unique=False,
-        validate_constraints=False,
-    )
+    WRITES.clean(incident)
     incident.clean_parent()
 
 
@@ -62,7 +53,7 @@ def _cause(incident: Incident, user) -> engine.Cause:
 @write_service
 def create_incident(*, user, **fields) -> Incident:
     """Record an incident (a draft unless `status` says otherwise)."""
-    incident = Incident(**_fields(fields), created_by=user)
+    incident = Incident(**WRITES.check(fields), created_by=user)
     _validate(incident)
     placements = engine.lock_trees([incident.parent_id] if incident.parent_id else [])
     incident._history_user = user  # read by django-simple-history
@@ -87,7 +78,7 @@ def update_incident(
 
     `version`, when given, must be the stored one.
     """
-    _fields(changes)
+    WRITES.check(changes)
     parent = changes.get("parent", changes.get("parent_id"))
     parent_id = getattr(parent, "pk", parent)
     placements = engine.lock_trees([incident.pk, *([parent_id] if parent_id else [])])

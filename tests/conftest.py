@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
-for name, examples in (("dev", 40), ("ci", 400)):
+for name, examples in (("dev", 40), ("ci", 200)):
     settings.register_profile(
         name,
         max_examples=examples,
