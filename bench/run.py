@@ -409,7 +409,9 @@ from django.db.models import Count
 from incidents.models import Incident
 root = (Incident.objects.filter(parent=None, effective_status="published")
         .annotate(n=Count("children")).order_by("-n").first())
-parts = Incident.objects.filter(root_id=root.pk, depth__in=[1, 2])
+parts = Incident.objects.filter(root_id=root.pk, depth__in=[1, 2]).exclude(
+    effective_status="retracted"
+)
 print(list(parts.values_list("pk", flat=True)))
 """
 
@@ -423,7 +425,7 @@ def bench_race(url: str) -> list:
     with Server(url, workers=4) as server:
         seed = Client(server.port, key)
         for incident in parts:  # something to edit and retract
-            status, body = seed.send(
+            _, body = seed.send(
                 "POST",
                 "/api/v1/claims/",
                 {

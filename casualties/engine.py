@@ -243,7 +243,8 @@ def _claim_data(row: tuple, retracted: bool, sources) -> reconcile.ClaimData:
 
 def _sources(claims) -> dict[int, set[int]]:
     sources: dict[int, set[int]] = defaultdict(set)
-    for claim_id, source_id in claims.values_list("claim_id", "report__source_id"):
+    pairs = claims.order_by().values_list("claim_id", "report__source_id")
+    for claim_id, source_id in pairs:
         sources[claim_id].add(source_id)
     return sources
 
@@ -258,7 +259,9 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
         pk: (parent, standing, root)
         for pk, parent, standing, root in Incident.objects.filter(
             Q(pk__in=on_path) | Q(parent_id__in=on_path)
-        ).values_list("pk", "parent_id", "effective_status", "root_id")
+        )
+        .order_by()
+        .values_list("pk", "parent_id", "effective_status", "root_id")
     }
     # The claims at the path's keys and, in the same statement, the claims
     # elsewhere that supersede one of them (rule 1 needs both).
@@ -275,6 +278,7 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
             .values_list(*columns),
             all=True,
         )
+        .order_by()
     )
     claims, superseders, seen = [], [], set()
     for row in both:
@@ -285,21 +289,21 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
         else:
             superseders.append((row[-2], row[10] is not None, row[-1]))
     ids = list(seen)
-    parts_groups = groups | {
-        sub for g in groups for sub in taxonomy.subgroups.get(g, ())
-    }
+    # The path's rows and their parts: the rows of the subgroups at the path's
+    # incidents, and of the path's groups at their child incidents.
+    subgroups = {sub for g in groups for sub in taxonomy.subgroups.get(g, ())}
     stored = Stored.read(
         Tally.objects.filter(
-            group_id__in=parts_groups,
+            Q(incident_id__in=on_path, group_id__in=groups | subgroups)
+            | Q(incident_id__in=set(incidents) - on_path, group_id__in=groups),
             outcome_id__in=outcomes,
-            incident_id__in=incidents,
         )
     )
     reviews = {
         review.key: review
         for review in TallyReview.objects.filter(
             incident_id__in=on_path, group_id__in=groups, outcome_id__in=outcomes
-        )
+        ).order_by()
     }
     return Snapshot(
         incidents,
@@ -329,7 +333,7 @@ def _read_trees(trees: Q) -> Snapshot:
     sources = _sources(
         ClaimReport.objects.filter(claim__incident_id__in=chosen.values("pk"))
     )
-    reviews = TallyReview.objects.filter(in_trees)
+    reviews = TallyReview.objects.filter(in_trees).order_by()
     return Snapshot(
         incidents,
         claims,

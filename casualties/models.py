@@ -364,7 +364,8 @@ class ClaimReport(models.Model):
 
     class Meta:
         db_table = "casualties_claim_reports"
-        ordering = ["claim", "report", "id"]
+        # By the columns: ordering by the relations would join their tables.
+        ordering = ["claim_id", "report_id", "id"]
         unique_together = [("claim", "report")]
 
     def __str__(self):

@@ -191,11 +191,13 @@ class ClaimWriteSerializer(VersionedSerializer):
         return super()._not_validated(model) - set(PERIOD_FIELDS)
 
     def create(self, validated_data):
-        return services.create_claim(
-            user=self.context["request"].user,
-            reports=validated_data.pop("reports", ()),
-            **validated_data,
+        reports = validated_data.pop("reports", [])
+        claim = services.create_claim(
+            user=self.context["request"].user, reports=reports, **validated_data
         )
+        if not reports:  # nothing to read back for the answer
+            claim._prefetched_objects_cache = {"reports": Report.objects.none()}
+        return claim
 
     def update(self, instance, validated_data):
         return services.update_claim(
