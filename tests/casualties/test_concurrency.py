@@ -95,7 +95,7 @@ def test_200_concurrent_claim_writes_leave_every_tally_as_a_recompute_has_it(
             start.wait()
             for _ in range(WRITES_PER_THREAD):
                 statuses.append(_write(client, rng, parts, claim_ids).status_code)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below
             errors.append(error)
         finally:
             connections.close_all()

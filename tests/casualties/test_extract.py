@@ -4,12 +4,8 @@ import pytest
 
 from casualties.extract import extract_claims
 
-REFERENCE = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "reference"
-    / "balochistan-2026-01-31.txt"
-)
+# A copy of shared/reference/ (see tests/data/README.md).
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "balochistan-2026-01-31.txt"
 
 # (group, outcome, low, high, point) of every claim the reference report makes.
 REFERENCE_CLAIMS = {

@@ -134,7 +134,7 @@ class TestAnySequenceOfServiceCalls(TestCase):
         tallies = list(Tally.objects.figures("working").order_by("pk"))
         return tallies[index % len(tallies)] if tallies else None
 
-    def _apply(self, write):  # noqa: C901 - one branch per kind of write
+    def _apply(self, write):  # one branch per kind of write
         kind, *args = write
         if kind == "add":
             incident, group, outcome, side, claimant, fig, hours = args
