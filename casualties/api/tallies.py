@@ -1,6 +1,6 @@
 """Tallies through the API: read them, review them, and an incident's table.
 
-Tallies are computed and stored by casualties.tallies, so the API only reads
+Tallies are computed and stored by casualties.engine, so the API only reads
 them; the one write is the editor's review, which goes through
 casualties.services.review_tally like every other entry point.
 """
