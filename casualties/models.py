@@ -20,7 +20,6 @@ from incidents.base import (
     ServiceWrittenQuerySet,
     TaxonomyTerm,
     Versioned,
-    require_service,
 )
 from incidents.models import Actor, Incident
 from sources.models import Report
@@ -350,7 +349,7 @@ TALLY_INPUT_FIELDS = (
 )
 
 
-class ClaimReport(models.Model):
+class ClaimReport(ServiceWritten):
     """A report a claim was read in; its source counts in the claim's tallies."""
 
     WRITTEN_BY = "casualties.services (the claim's reports=)"
@@ -370,10 +369,6 @@ class ClaimReport(models.Model):
 
     def __str__(self):
         return f"claim {self.claim_id} in report {self.report_id}"
-
-    def save(self, *args, **kwargs):
-        require_service(type(self))
-        super().save(*args, **kwargs)
 
 
 # The two sets of figures SPEC rule 9 keeps.

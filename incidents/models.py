@@ -332,7 +332,7 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         status, with the tree locked; the subtree is read once and written
         with one UPDATE per distinct pair of values (usually one or two).
         """
-        above = (
+        above = self.parent_id and (
             Incident.objects.filter(pk=self.parent_id)
             .values_list("effective_status", flat=True)
             .first()
