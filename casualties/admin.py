@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from simple_history.admin import SimpleHistoryAdmin
 
 from casualties import services
 from casualties.models import (
@@ -23,7 +22,7 @@ from casualties.models import (
     TallyReview,
     VictimGroup,
 )
-from incidents.admin import NoDeleteMixin, RetractionMixin
+from incidents.admin import HistoryAdmin, NoDeleteMixin, RetractionMixin
 from incidents.forms import service_fields
 from sources.models import Report
 
@@ -32,7 +31,7 @@ RECOMPUTE_NOTE = (
 )
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Ranks and the group tree feed the engine: say when figures follow."""
 
     def save_model(self, request, obj, form, change):
@@ -50,7 +49,7 @@ class VictimGroupAdmin(TaxonomyAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["slug", "name"]
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -89,7 +88,7 @@ class ClaimAdminForm(forms.ModelForm):
 
 
 @admin.register(Claim)
-class ClaimAdmin(NoDeleteMixin, RetractionMixin, SimpleHistoryAdmin):
+class ClaimAdmin(NoDeleteMixin, RetractionMixin, HistoryAdmin):
     form = ClaimAdminForm
     list_display = [
         "__str__",
@@ -191,7 +190,7 @@ class ClaimAdmin(NoDeleteMixin, RetractionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TallyReview)
-class TallyReviewAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class TallyReviewAdmin(NoDeleteMixin, HistoryAdmin):
     """Editors' reviews, read-only: they are written on the tally."""
 
     list_display = [

@@ -660,6 +660,8 @@ UPDATED = ("scope", *VALUE_FIELDS, "version", "updated_at")
 SQL_TYPES = {"scope": "varchar", "by_side": "jsonb", "status": "varchar"}
 SQL_TYPES |= {"disputed": "boolean", "inconsistent": "boolean", "review_id": "bigint"}
 SQL_TYPES |= {"updated_at": "timestamptz"}
+# Sums of many parts: a tally's figures are bigints (a claim's are integers).
+SQL_TYPES |= dict.fromkeys(("low", "best", "high", "unattributed"), "bigint")
 UPDATE_CHUNK = 1000
 
 

@@ -9,7 +9,7 @@ from django import forms
 
 from casualties.api.tallies import MAX_FIGURE
 from casualties.models import Claim
-from config.api import HTML_TAG
+from core.validators import no_markup
 
 
 class VersionField(forms.IntegerField):
@@ -52,15 +52,9 @@ class ReviewForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4, "required": True}),
         help_text="Why this figure is the best estimate: readers see it.",
+        validators=[no_markup],
     )
     version = VersionField()
-
-    def clean_rationale(self):
-        rationale = self.cleaned_data["rationale"]
-        if HTML_TAG.search(rationale):
-            # The API refuses markup here too: the same input, the same answer.
-            raise forms.ValidationError("HTML markup is not allowed here.")
-        return rationale
 
 
 class AssessClaimForm(forms.ModelForm):
@@ -74,9 +68,3 @@ class AssessClaimForm(forms.ModelForm):
         fields = ["assessment", "assessment_note"]
         labels = {"assessment_note": "Assessment note"}
         widgets = {"assessment_note": forms.TextInput}
-
-    def clean_assessment_note(self):
-        note = self.cleaned_data["assessment_note"]
-        if HTML_TAG.search(note):
-            raise forms.ValidationError("HTML markup is not allowed here.")
-        return note

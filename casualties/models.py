@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from casualties import reconcile
+from core.validators import no_markup, plausible_date
 from incidents.base import (
     Retractable,
     ServiceWritten,
@@ -223,13 +223,25 @@ class Claim(ServiceWritten, Versioned, Retractable):
         null=True, blank=True, help_text="The figure as stated, if one was."
     )
     wording = models.CharField(
-        max_length=500, blank=True, help_text='As worded: "at least 108", "dozens".'
+        max_length=500,
+        blank=True,
+        help_text='As worded: "at least 108", "dozens".',
+        validators=[no_markup],
     )
-    asserted_at = models.DateTimeField(null=True, blank=True)
-    period_start = models.DateTimeField(null=True, blank=True)
-    period_end = models.DateTimeField(null=True, blank=True)
+    asserted_at = models.DateTimeField(
+        null=True, blank=True, validators=[plausible_date]
+    )
+    period_start = models.DateTimeField(
+        null=True, blank=True, validators=[plausible_date]
+    )
+    period_end = models.DateTimeField(
+        null=True, blank=True, validators=[plausible_date]
+    )
     period_label = models.CharField(
-        max_length=100, blank=True, help_text='The period as worded: "over 48 hours".'
+        max_length=100,
+        blank=True,
+        help_text='The period as worded: "over 48 hours".',
+        validators=[no_markup],
     )
     supersedes = models.ForeignKey(
         "self",
@@ -243,7 +255,7 @@ class Claim(ServiceWritten, Versioned, Retractable):
     assessment = models.CharField(
         max_length=12, choices=Assessment, default=Assessment.UNASSESSED
     )
-    assessment_note = models.TextField(blank=True)
+    assessment_note = models.TextField(blank=True, validators=[no_markup])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -301,8 +313,6 @@ class Claim(ServiceWritten, Versioned, Retractable):
             and self.period_end < self.period_start
         ):
             errors["period_end"] = "The period cannot end before it starts."
-        if self.asserted_at and self.asserted_at > timezone.now():
-            errors["asserted_at"] = "The assertion time cannot be in the future."
         if self.supersedes_id is not None:
             errors.update(self._supersession_errors())
         if errors:
@@ -412,13 +422,13 @@ class TallyStatus(models.TextChoices):
 class TallyFigures(models.Model):
     """The figures of one tally, as stored and as its history keeps them."""
 
-    low = models.PositiveIntegerField()
-    best = models.PositiveIntegerField()
-    high = models.PositiveIntegerField(null=True, blank=True)
+    low = models.PositiveBigIntegerField()
+    best = models.PositiveBigIntegerField()
+    high = models.PositiveBigIntegerField(null=True, blank=True)
     by_side = models.JSONField(default=dict, blank=True)
     disputed = models.BooleanField(default=False)
     inconsistent = models.BooleanField(default=False)
-    unattributed = models.PositiveIntegerField(default=0)
+    unattributed = models.PositiveBigIntegerField(default=0)
     claims = models.PositiveIntegerField(default=0)
     sources = models.PositiveIntegerField(default=0)
     status = models.CharField(
@@ -582,14 +592,14 @@ class TallyReview(ServiceWritten):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(VictimGroup, on_delete=models.PROTECT, related_name="+")
     outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
-    best = models.PositiveIntegerField()
-    low = models.PositiveIntegerField(
+    best = models.PositiveBigIntegerField()
+    low = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Empty: keep the computed low."
     )
-    high = models.PositiveIntegerField(
+    high = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Empty: keep the computed high."
     )
-    rationale = models.TextField()
+    rationale = models.TextField(validators=[no_markup])
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

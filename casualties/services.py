@@ -25,7 +25,9 @@ from casualties.models import (
     TallyChange,
     TallyReview,
 )
+from core.validators import HTML_TAG, MARKUP_MESSAGE
 from incidents.base import Conflict, WriteFields, write_service
+from incidents.models import Incident
 
 Key = engine.Key
 
@@ -101,6 +103,20 @@ def _link_reports(claim: Claim, reports: Iterable) -> None:
     )
 
 
+CLOSED_INCIDENT = (
+    "This incident is retracted (or lies under a retracted one): its claims are "
+    "kept as they were and take no new ones."
+)
+RETRACTED_CLAIM = "A retracted claim is kept as it was retracted: it cannot be changed."
+
+
+def _check_open(placements, *incidents: int) -> None:
+    """Claims are written only on incidents that are not retracted, at any
+    depth (the same contract on every door)."""
+    if any(placements[pk].standing == Incident.Status.RETRACTED for pk in incidents):
+        raise ValidationError({"incident": CLOSED_INCIDENT})
+
+
 def _cause(kind: str, pk: int, user) -> engine.Cause:
     return engine.Cause(kind, pk, getattr(user, "pk", None))
 
@@ -113,6 +129,7 @@ def create_claim(*, user, reports: Iterable = (), **fields) -> Claim:
     WRITES.clean(claim)
     keys = _keys(_inputs(claim))
     placements = engine.lock_trees(incident for incident, _, _ in keys)
+    _check_open(placements, claim.incident_id)
     claim._history_user = user  # read by django-simple-history
     claim.save()
     reports = list(reports)
@@ -142,11 +159,14 @@ def update_claim(
     if stored.incident_id not in placements:  # moved by a write that just ended
         placements |= engine.lock_trees([stored.incident_id])
     _check_version(stored, version)
+    if stored.is_retracted:
+        raise ValidationError(RETRACTED_CLAIM)
     before = _inputs(stored)
     for name, value in changes.items():
         setattr(stored, name, value)
     WRITES.clean(stored)
     after = _inputs(stored)
+    _check_open(placements, before["incident_id"], after["incident_id"])
     stored._history_user = user  # read by django-simple-history
     stored.save()
     if reports is not None:
@@ -282,6 +302,8 @@ def validate_review(tally: Tally, *, best, low, high, rationale) -> None:
     errors: dict[str, str] = {}
     if not rationale or not rationale.strip():
         errors["rationale"] = "Say why this figure is the best estimate."
+    elif HTML_TAG.search(rationale):
+        errors["rationale"] = MARKUP_MESSAGE
     for name, value in (("best", best), ("low", low), ("high", high)):
         if value is not None and value < 0:
             errors[name] = "The figure cannot be negative."

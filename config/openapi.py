@@ -59,6 +59,11 @@ def _errors(path: str, method: str, operation: dict, schemas: dict) -> dict:
     errors = {
         "401": _response("No credentials, or a bad token.", DETAIL),
         "403": _response("The role may not do this (SPEC section 7).", DETAIL),
+        "429": _response(
+            "Too many requests (API_THROTTLE_ANON / API_THROTTLE_USER); the "
+            "Retry-After header says when to try again.",
+            DETAIL,
+        ),
     }
     if query or method in WRITES:
         errors["400"] = _response("Invalid parameters or body.", FIELD_ERRORS)

@@ -5,7 +5,9 @@ publishers set an incident's status, and nothing kept for its history can be
 deleted from here.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from casualties.models import Claim
@@ -30,14 +32,26 @@ def _hide_drafts(request, incidents):
 
 
 class NoDeleteMixin:
-    """For records that are retracted, never deleted (incidents/base.Undeletable).
+    """For domain rows: retracted or left unused, never deleted, since claims,
+    incidents and their history point at them (incidents/base.Undeletable).
 
     Without the delete permission the admin also drops the "delete selected"
-    action and answers the delete view with 403.
+    action and answers the delete view with 403, superusers included.
     """
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History to read, never to restore: a "revert" would write an old row
+    back past the services (their roles, transitions, version and tallies).
+    SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses the POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("History is read-only: it cannot be restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class StampCreatorMixin:
@@ -60,14 +74,14 @@ class RetractionMixin:
 
 
 @admin.register(IncidentType, TargetCategory)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["slug", "name"]
     search_fields = ["slug", "name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "code", "parent", "depth"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -87,7 +101,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "country"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -161,8 +175,22 @@ class ClaimInline(admin.TabularInline):
         return False
 
 
+class IncidentAdminForm(forms.ModelForm):
+    """The services' state contract, checked before the form counts as valid:
+    an error raised later, in save_model, would be a 500 rather than a message."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:  # the instance still holds the stored row
+            new = cleaned.get("status", self.instance.status)
+            # The admin retracts with the reason field beside the status.
+            services.check_transition(self.instance.status, new, retracting=True)
+        return cleaned
+
+
 @admin.register(Incident)
-class IncidentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class IncidentAdmin(NoDeleteMixin, HistoryAdmin):
+    form = IncidentAdminForm
     list_display = ["title", "start_date", "type", "location", "status", "parent"]
     list_filter = ["status", "type", "date_precision", "location_precision"]
     search_fields = ["title", "summary"]
@@ -208,7 +236,19 @@ class IncidentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
         allowed = services.INCIDENT_FIELDS
         if change:
             fields = service_fields(obj, allowed, only=form.changed_data)
-            saved = services.update_incident(incident=obj, user=request.user, **fields)
+            retracting = fields.get("status") == Incident.Status.RETRACTED
+            reason = fields.pop("retraction_reason", obj.retraction_reason)
+            if retracting:
+                del fields["status"]
+            saved = obj
+            if fields:
+                saved = services.update_incident(
+                    incident=obj, user=request.user, **fields
+                )
+            if retracting:
+                saved = services.retract_incident(
+                    incident=saved, user=request.user, reason=reason
+                )
         else:
             fields = service_fields(obj, allowed)
             saved = services.create_incident(user=request.user, **fields)
@@ -216,7 +256,7 @@ class IncidentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IncidentActor)
-class IncidentActorAdmin(admin.ModelAdmin):
+class IncidentActorAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["incident", "actor", "role"]
     list_filter = ["role"]
     search_fields = ["incident__title", "actor__name"]
@@ -225,7 +265,7 @@ class IncidentActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["incident", "category", "description"]
     list_filter = ["category"]
     search_fields = ["incident__title", "description"]

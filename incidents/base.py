@@ -14,17 +14,19 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import F, Max, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
+
+from core.validators import no_markup
 
 
 class TaxonomyTerm(models.Model):
     """A term of a controlled vocabulary, identified by its slug everywhere."""
 
     slug = models.SlugField(primary_key=True, max_length=40)
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=100, validators=[no_markup])
+    description = models.TextField(blank=True, validators=[no_markup])
 
     class Meta:
         abstract = True
@@ -50,7 +52,9 @@ class Retractable(Undeletable):
     """A record withdrawn with a reason instead of deleted; it stays readable."""
 
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    retraction_reason = models.TextField(blank=True, max_length=2000)
+    retraction_reason = models.TextField(
+        blank=True, max_length=2000, validators=[no_markup]
+    )
 
     class Meta:
         abstract = True
@@ -62,8 +66,11 @@ class Retractable(Undeletable):
     def retract(self, *, reason: str, user=None):
         if not reason or not reason.strip():
             raise ValidationError({"retraction_reason": "Say why it is retracted."})
-        self.retracted_at = timezone.now()
         self.retraction_reason = reason
+        # The reason's own field rules (length, no markup), whatever the door.
+        others = [f.name for f in self._meta.fields if f.name != "retraction_reason"]
+        self.clean_fields(exclude=others)
+        self.retracted_at = timezone.now()
         if user is not None:
             self._history_user = user  # read by django-simple-history
         self.save()
@@ -86,6 +93,11 @@ class Versioned(models.Model):
 
 
 CYCLE_MESSAGE = "This parent lies below the record: that would make a cycle."
+# Levels below a root. Twelve is far more than any operation needs (the
+# report's deepest chain is three), and keeps every path within its 255
+# characters even with ids of 19 digits.
+MAX_DEPTH = 12
+PATH_LENGTH = 255
 
 
 class TreeNode(models.Model):
@@ -104,7 +116,9 @@ class TreeNode(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    path = models.CharField(
+        max_length=PATH_LENGTH, editable=False, db_index=True, default=""
+    )
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
 
     class Meta:
@@ -141,6 +155,31 @@ class TreeNode(models.Model):
             raise ValidationError({"parent": "A record cannot be its own parent."})
         if self.pk is not None and f"/{self.pk}/" in self.parent.path:
             raise ValidationError({"parent": CYCLE_MESSAGE})
+        self._clean_depth()
+
+    def _clean_depth(self):
+        """The record and everything below it must still fit under the parent."""
+        below, longest = 0, 0
+        if self.pk is not None and self.path:
+            deepest = (
+                type(self)
+                .objects.filter(path__startswith=self.path)
+                .aggregate(depth=Max("depth"), length=Max(Length("path")))
+            )
+            below = (deepest["depth"] or self.depth) - self.depth
+            longest = (deepest["length"] or len(self.path)) - len(self.path)
+        own = len(f"{self.pk or 0}/")
+        if (
+            self.parent.depth + 1 + below > MAX_DEPTH
+            or len(self.parent.path) + own + longest > PATH_LENGTH
+        ):
+            raise ValidationError(
+                {
+                    "parent": f"Records nest at most {MAX_DEPTH} levels deep; "
+                    f"under this parent, this one and the {below} level"
+                    f"{'s' if below != 1 else ''} below it would go deeper."
+                }
+            )
 
     def _move_descendants(self, old_path: str, new_path: str):
         shift = new_path.count("/") - old_path.count("/")

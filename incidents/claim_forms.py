@@ -15,8 +15,8 @@ from casualties import services
 from casualties.api.tallies import MAX_FIGURE
 from casualties.extract import Candidate, extract_claims
 from casualties.models import Claim, ClaimantSide
+from core.validators import no_markup, plausible_date
 from incidents.forms import (
-    NoMarkupMixin,
     choices_of,
     copy_errors,
     service_fields,
@@ -74,7 +74,7 @@ def candidate_rows(candidates: list[Candidate]) -> list[dict]:
     ]
 
 
-class ClaimSourceForm(NoMarkupMixin, forms.Form):
+class ClaimSourceForm(forms.Form):
     """Who made the figures of a batch and where they were read: every row shares it.
 
     The report is one already cited around this incident, or a new one from
@@ -95,6 +95,7 @@ class ClaimSourceForm(NoMarkupMixin, forms.Form):
     asserted_at = forms.DateTimeField(
         label="Asserted at",
         required=False,
+        validators=[plausible_date],
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
@@ -108,7 +109,9 @@ class ClaimSourceForm(NoMarkupMixin, forms.Form):
     source = forms.ModelChoiceField(
         Source.objects.all(), label="Source", required=False, empty_label="—"
     )
-    report_title = forms.CharField(label="Report title", required=False, max_length=500)
+    report_title = forms.CharField(
+        label="Report title", required=False, max_length=500, validators=[no_markup]
+    )
     report_url = forms.URLField(label="Report URL", required=False, max_length=1000)
 
     def __init__(self, *args, incident, offered_report=None, **kwargs):
@@ -177,7 +180,7 @@ def _figure(label: str, **kwargs) -> forms.IntegerField:
     return forms.IntegerField(label=label, max_value=MAX_FIGURE, **kwargs)
 
 
-class ClaimRowForm(NoMarkupMixin, forms.ModelForm):
+class ClaimRowForm(forms.ModelForm):
     """One figure of the batch; a row without "Keep" is neither checked nor saved."""
 
     keep = forms.BooleanField(label="Keep", required=False, initial=True)

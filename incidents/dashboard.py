@@ -330,6 +330,9 @@ def by_group(
     return result
 
 
+MAX_FILLED_PERIODS = 600  # fifty years of months
+
+
 def choose_interval(first: datetime.date | None, last: datetime.date | None) -> str:
     """Days for up to two months of data, weeks up to two years, then months."""
     if first is None or last is None:
@@ -359,8 +362,16 @@ def timeline(
         .order_by("period")
     )
     found = {_as_date(row["period"]): row for row in rows}
+    # Empty periods are filled in between, unless the span is so long (a typo
+    # such as year 0001 or 9999) that the page would hold thousands of them:
+    # then only the periods with incidents are listed.
+    days_per_period = {"day": 1, "week": 7, "month": 28}[interval]
+    if (last - first).days // days_per_period > MAX_FILLED_PERIODS:
+        starts = sorted(found)
+    else:
+        starts = period_starts(first, last, interval)
     periods = []
-    for start in period_starts(first, last, interval):
+    for start in starts:
         row = found.get(start, {})
         periods.append(
             Period(
@@ -380,22 +391,23 @@ def _as_date(value) -> datetime.date:
 def period_starts(
     first: datetime.date, last: datetime.date, interval: str
 ) -> Iterable[datetime.date]:
-    """The first day of every period from the one holding `first` to `last`."""
+    """The first day of every period from the one holding `first` to `last`
+    (up to the calendar's end: nothing follows 9999-12-31)."""
     if interval == "day":
-        day = first
-        while day <= last:
-            yield day
-            day += datetime.timedelta(days=1)
+        start, step = first, datetime.timedelta(days=1)
     elif interval == "week":
-        monday = first - datetime.timedelta(days=first.weekday())
-        while monday <= last:
-            yield monday
-            monday += datetime.timedelta(days=7)
+        start = first - datetime.timedelta(days=first.weekday())
+        step = datetime.timedelta(days=7)
     else:
-        month = first.replace(day=1)
-        while month <= last:
-            yield month
-            month = (month + datetime.timedelta(days=32)).replace(day=1)
+        start, step = first.replace(day=1), datetime.timedelta(days=32)
+    while start <= last:
+        yield start
+        try:
+            start += step
+        except OverflowError:
+            return
+        if interval == "month":
+            start = start.replace(day=1)
 
 
 def period_label(start: datetime.date, interval: str) -> str:

@@ -16,31 +16,15 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from casualties.api.tallies import MAX_FIGURE
-from config.api import HTML_TAG
+from core.validators import no_markup
 from incidents import services
 from incidents.models import Incident, IncidentActor, Location, Target
 
-MARKUP_MESSAGE = "HTML markup is not allowed here."
 MAX_ROWS = 100  # targets or actor roles on one incident, as the API allows
 STALE_MESSAGE = (
     "This incident was changed by someone else after you opened this page. "
     "Nothing was saved: open the current version and make your change again."
 )
-
-
-class NoMarkupMixin:
-    """Refuses text containing HTML markup, field by field, as the API does."""
-
-    def clean(self):
-        cleaned = super().clean()
-        marked = [
-            name
-            for name, value in cleaned.items()
-            if isinstance(value, str) and HTML_TAG.search(value)
-        ]
-        for name in marked:
-            self.add_error(name, MARKUP_MESSAGE)
-        return cleaned
 
 
 class VersionField(forms.IntegerField):
@@ -118,7 +102,7 @@ NEW_PLACE_FIELDS = {
 }
 
 
-class IncidentForm(NoMarkupMixin, forms.ModelForm):
+class IncidentForm(forms.ModelForm):
     """An incident: parent, place (from the gazetteer or new), dates, type.
 
     The parent and the place are typed as numbers or picked by search: both
@@ -272,7 +256,7 @@ class IncidentForm(NoMarkupMixin, forms.ModelForm):
             self.instance.location = self.new_place
 
 
-class TargetForm(NoMarkupMixin, forms.ModelForm):
+class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
         fields = ["category", "description"]
@@ -398,6 +382,8 @@ class StatusForm(forms.Form):
         if cleaned.get("version") not in (None, self.incident.version):
             raise ValidationError(STALE_MESSAGE)
         self.refuse_transition()
+        if self.has_error("reason"):  # said already, by the field itself
+            return cleaned
         changed = copy.copy(self.incident)
         changed.status = self.status
         changed.retraction_reason = self.new_reason()
@@ -436,7 +422,7 @@ class PublishForm(StatusForm):
             )
 
 
-class RetractForm(NoMarkupMixin, StatusForm):
+class RetractForm(StatusForm):
     """Withdraws an incident with a reason; the record and its history stay."""
 
     status = Incident.Status.RETRACTED
@@ -446,6 +432,7 @@ class RetractForm(NoMarkupMixin, StatusForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the incident is retracted."},
         help_text="Readers see it on the incident page.",
+        validators=[no_markup],
     )
 
     def refuse_transition(self):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.validators import no_markup, plausible_date
 from incidents.base import (
     ServiceWritten,
     ServiceWrittenQuerySet,
@@ -45,7 +46,7 @@ class Location(TreeNode, Versioned):
         ADMIN2 = "admin2", "District / second-level division"
         PLACE = "place", "Place"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_markup])
     kind = models.CharField(max_length=10, choices=Kind)
     code = models.CharField(
         max_length=10,
@@ -126,7 +127,7 @@ class Actor(Versioned):
         ARMED_GROUP = "armed_group", "Non-state armed group"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_markup])
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     parent = models.ForeignKey(
         "self",
@@ -145,7 +146,10 @@ class Actor(Versioned):
         related_name="+",
     )
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Other names, as a list of strings."
+        default=list,
+        blank=True,
+        help_text="Other names, as a list of strings.",
+        validators=[no_markup],
     )
 
     class Meta:
@@ -222,11 +226,11 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         PROVINCE = "province", "Province"
         COUNTRY = "country", "Country"
 
-    title = models.CharField(max_length=300)
-    summary = models.TextField(blank=True)
+    title = models.CharField(max_length=300, validators=[no_markup])
+    summary = models.TextField(blank=True, validators=[no_markup])
     type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")
-    start_date = models.DateField(db_index=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(db_index=True, validators=[plausible_date])
+    end_date = models.DateField(null=True, blank=True, validators=[plausible_date])
     date_precision = models.CharField(
         max_length=5, choices=DatePrecision, default=DatePrecision.DAY
     )
@@ -241,12 +245,14 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responsibility_claim = models.TextField(
-        blank=True, help_text="How responsibility was claimed (statement, videos, ...)."
+        blank=True,
+        help_text="How responsibility was claimed (statement, videos, ...).",
+        validators=[no_markup],
     )
     status = models.CharField(
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
-    retraction_reason = models.TextField(blank=True)
+    retraction_reason = models.TextField(blank=True, validators=[no_markup])
     # Kept by `stamp_subtree` for the write services: the tree an incident lies
     # in (what a tally write locks) and its status as readers meet it.
     root = models.ForeignKey(
@@ -314,6 +320,10 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.status == self.Status.RETRACTED
 
     def clean(self):
         errors = {}
@@ -409,7 +419,7 @@ class Target(models.Model):
     category = models.ForeignKey(
         TargetCategory, on_delete=models.PROTECT, related_name="targets"
     )
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=300, blank=True, validators=[no_markup])
 
     class Meta:
         ordering = ["incident", "category", "id"]

@@ -44,6 +44,39 @@ def _validate(incident: Incident) -> None:
     incident.clean_parent()
 
 
+# --- the state contract: every door (API, pages, admin, importers) writes
+# through these functions, so each allows and refuses the same transitions.
+Status = Incident.Status
+RETRACTED_MESSAGE = (
+    "A retracted incident is kept as it was retracted: it cannot be edited."
+)
+
+
+def check_transition(old: str, new: str, *, retracting: bool = False) -> None:
+    """Draft -> published by publishing; anything -> retracted only by
+    retracting (with a reason); a retracted incident takes no change at all,
+    and nothing goes back to draft once readers have seen it. Forms that
+    cannot reach a service before they are valid (the admin's) call it too."""
+    if old == Status.RETRACTED:
+        raise ValidationError(RETRACTED_MESSAGE)
+    if old == new:
+        return
+    if new == Status.RETRACTED and not retracting:
+        raise ValidationError(
+            {
+                "status": "Retract with a reason (DELETE, or the Retract page), "
+                "not by setting the status."
+            }
+        )
+    if old == Status.PUBLISHED and new == Status.DRAFT:
+        raise ValidationError(
+            {
+                "status": "A published incident cannot go back to draft: retract it "
+                "with a reason instead."
+            }
+        )
+
+
 def _cause(incident: Incident, user) -> engine.Cause:
     return engine.Cause(
         TallyChange.Cause.INCIDENT, incident.pk, getattr(user, "pk", None)
@@ -54,6 +87,7 @@ def _cause(incident: Incident, user) -> engine.Cause:
 def create_incident(*, user, **fields) -> Incident:
     """Record an incident (a draft unless `status` says otherwise)."""
     incident = Incident(**WRITES.check(fields), created_by=user)
+    check_transition(Status.DRAFT, incident.status)
     _validate(incident)
     placements = engine.lock_trees([incident.parent_id] if incident.parent_id else [])
     incident._history_user = user  # read by django-simple-history
@@ -70,14 +104,19 @@ def create_incident(*, user, **fields) -> Incident:
     return incident
 
 
-@write_service
 def update_incident(
     *, incident: Incident, user, version: int | None = None, **changes
 ) -> Incident:
     """Edit an incident; a new parent moves it with everything below it.
 
-    `version`, when given, must be the stored one.
+    `version`, when given, must be the stored one. A status change must be one
+    `check_transition` allows; a retracted incident takes no change at all.
     """
+    return _update(incident, user, version, changes, retracting=False)
+
+
+@write_service
+def _update(incident, user, version, changes, *, retracting: bool) -> Incident:
     WRITES.check(changes)
     parent = changes.get("parent", changes.get("parent_id"))
     parent_id = getattr(parent, "pk", parent)
@@ -89,6 +128,7 @@ def update_incident(
     old_parent, old_status = stored.parent_id, stored.status
     for name, value in changes.items():
         setattr(stored, name, value)
+    check_transition(old_status, stored.status, retracting=retracting)
     _validate(stored)
     moved = stored.parent_id != old_parent
     if moved or stored.status != old_status:
@@ -158,10 +198,5 @@ def retract_incident(
         raise ValidationError(
             {"retraction_reason": "Say why the incident is retracted."}
         )
-    return update_incident(
-        incident=incident,
-        user=user,
-        version=version,
-        status=Incident.Status.RETRACTED,
-        retraction_reason=reason,
-    )
+    changes = {"status": Status.RETRACTED, "retraction_reason": reason}
+    return _update(incident, user, version, changes, retracting=True)

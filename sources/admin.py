@@ -1,14 +1,18 @@
 """Admin for outlets and their reports, with their history and no deletes."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.admin import NoDeleteMixin, RetractionMixin, StampCreatorMixin
+from incidents.admin import (
+    HistoryAdmin,
+    NoDeleteMixin,
+    RetractionMixin,
+    StampCreatorMixin,
+)
 from sources.models import Report, Source
 
 
 @admin.register(Source)
-class SourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class SourceAdmin(NoDeleteMixin, HistoryAdmin):
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
     search_fields = ["name", "url"]
@@ -18,9 +22,7 @@ class SourceAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(
-    NoDeleteMixin, RetractionMixin, StampCreatorMixin, SimpleHistoryAdmin
-):
+class ReportAdmin(NoDeleteMixin, RetractionMixin, StampCreatorMixin, HistoryAdmin):
     list_display = [
         "title",
         "source",

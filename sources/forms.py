@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from incidents.forms import NoMarkupMixin, copy_errors
+from incidents.forms import copy_errors
 from sources.models import Report, Source
 
 NEW_SOURCE_FIELDS = {
@@ -19,7 +19,7 @@ NEW_SOURCE_FIELDS = {
 }
 
 
-class ReportForm(NoMarkupMixin, forms.ModelForm):
+class ReportForm(forms.ModelForm):
     """A report, with either an existing source or a new one."""
 
     new_source_name = forms.CharField(

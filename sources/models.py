@@ -1,12 +1,11 @@
 """Outlets and the documents analysts read casualty figures in."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.validators import no_markup, plausible_date
 from incidents.base import Retractable, Undeletable, Versioned
 from incidents.models import Actor
 
@@ -35,7 +34,7 @@ class Source(Versioned, Undeletable):
         E = "E", "E: unreliable"
         F = "F", "F: reliability cannot be judged"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[no_markup])
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OTHER)
     affiliation = models.ForeignKey(
         Actor,
@@ -81,10 +80,12 @@ class Report(Versioned, Retractable):
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports")
     url = models.URLField(max_length=1000, blank=True)
-    title = models.CharField(max_length=500)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    title = models.CharField(max_length=500, validators=[no_markup])
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, validators=[plausible_date]
+    )
     language = models.CharField(max_length=10, default="en")
-    excerpt = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True, validators=[no_markup])
     archive_url = models.URLField(max_length=1000, blank=True)
     credibility = models.PositiveSmallIntegerField(
         choices=Credibility, default=Credibility.CANNOT_JUDGE
@@ -122,9 +123,3 @@ class Report(Versioned, Retractable):
 
     def __str__(self):
         return f"{self.source}: {self.title}"
-
-    def clean(self):
-        if self.published_at and self.published_at > timezone.now():
-            raise ValidationError(
-                {"published_at": "The publication time cannot be in the future."}
-            )

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
@@ -35,6 +36,14 @@ def _plain_http_settings(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API throttles count in the cache: each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _user_in(role: str):

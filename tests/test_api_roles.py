@@ -161,6 +161,8 @@ ROWS = [
     Row("POST", "/incidents/", CREATE, body=new_incident),
     Row("GET", "/incidents/{id}/", READ, "published"),
     Row("GET", "/incidents/{id}/", READ_DRAFT, "draft"),
+    Row("GET", "/incidents/{id}/history/", READ, "published"),
+    Row("GET", "/incidents/{id}/history/", READ_DRAFT, "draft"),
     Row(
         "PUT",
         "/incidents/{id}/",
@@ -220,6 +222,7 @@ ROWS = [
     Row("GET", "/sources/", READ),
     Row("POST", "/sources/", CREATE, body=new_source),
     Row("GET", "/sources/{id}/", READ, "source"),
+    Row("GET", "/sources/{id}/history/", READ, "source"),
     Row("PUT", "/sources/{id}/", EDIT, "source", body=versioned(new_source, "source")),
     Row(
         "PATCH",
@@ -232,6 +235,7 @@ ROWS = [
     Row("GET", "/reports/", READ),
     Row("POST", "/reports/", CREATE, body=new_report),
     Row("GET", "/reports/{id}/", READ, "report"),
+    Row("GET", "/reports/{id}/history/", READ, "report"),
     Row("PUT", "/reports/{id}/", EDIT, "report", body=versioned(new_report, "report")),
     Row(
         "PATCH",
@@ -247,6 +251,8 @@ ROWS = [
     Row("POST", "/claims/", CREATE, body=new_claim),
     Row("GET", "/claims/{id}/", READ, "claim"),
     Row("GET", "/claims/{id}/", READ_DRAFT, "draft_claim"),
+    Row("GET", "/claims/{id}/history/", READ, "claim"),
+    Row("GET", "/claims/{id}/history/", READ_DRAFT, "draft_claim"),
     Row("PUT", "/claims/{id}/", EDIT, "claim", body=versioned(new_claim, "claim")),
     Row(
         "PATCH",

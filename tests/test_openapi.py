@@ -12,6 +12,8 @@ from django.core.management import call_command
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from tests.factories import UserFactory
+
 pytestmark = pytest.mark.django_db
 
 SCHEMA = "/api/v1/schema/"
@@ -38,11 +40,29 @@ ACTIONS = (
 def schema(django_db_blocker):
     """Built once: generating it walks every viewset."""
     with django_db_blocker.unblock():
+        reader = APIClient()
+        reader.force_authenticate(UserFactory.build(pk=1))
         # secure: the per-test fixture that turns the HTTPS redirect off does
         # not reach a module-scoped one.
-        response = APIClient().get(SCHEMA, {"format": "json"}, secure=True)
+        response = reader.get(SCHEMA, {"format": "json"}, secure=True)
     assert response.status_code == 200, response.content[:500]
     return response.json()
+
+
+def test_anonymous_visitors_get_no_schema_and_no_docs(client, api, settings):
+    settings.PUBLIC_READ = False
+
+    assert api().get(SCHEMA).status_code == 401
+    for url in DOCS:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+
+
+def test_with_public_read_anonymous_visitors_read_the_schema(api, settings):
+    settings.PUBLIC_READ = True
+
+    assert api().get(SCHEMA, {"format": "json"}).status_code == 200
 
 
 def test_the_schema_is_valid_openapi_3(schema):
@@ -161,8 +181,8 @@ DOCS = ["/api/v1/docs/", "/api/v1/docs/redoc/"]
 
 
 @pytest.mark.parametrize("url", DOCS)
-def test_the_docs_page_loads_only_local_assets(client, url):
-    urls = _assets(client, url)
+def test_the_docs_page_loads_only_local_assets(researcher_client, url):
+    urls = _assets(researcher_client, url)
 
     assert urls, "the page loads no script at all"
     outside = [u for u in urls if re.match(r"^([a-z][a-z0-9+.-]*:)?//", u, re.I)]
@@ -170,17 +190,17 @@ def test_the_docs_page_loads_only_local_assets(client, url):
 
 
 @pytest.mark.parametrize("url", DOCS)
-def test_the_docs_page_names_no_outside_host(client, url):
-    page = client.get(url).content.decode()
+def test_the_docs_page_names_no_outside_host(researcher_client, url):
+    page = researcher_client.get(url).content.decode()
 
     for host in ("cdn.jsdelivr.net", "unpkg.com", "cdnjs", "googleapis", "gstatic"):
         assert host not in page
 
 
 @pytest.mark.parametrize("url", DOCS)
-def test_the_docs_assets_ship_with_the_sidecar(client, url):
+def test_the_docs_assets_ship_with_the_sidecar(researcher_client, url):
     prefix = "/" + settings.STATIC_URL.lstrip("/")
-    static = [u for u in _assets(client, url) if u.startswith(prefix)]
+    static = [u for u in _assets(researcher_client, url) if u.startswith(prefix)]
 
     assert static
     for asset in static:

@@ -6,9 +6,6 @@ flat however many claims match (StringAgg would do it in SQL, but only on
 PostgreSQL).
 """
 
-import csv
-import datetime
-import io
 from collections import defaultdict
 from itertools import batched
 
@@ -16,6 +13,7 @@ from django.http import StreamingHttpResponse
 from rest_framework import renderers
 
 from casualties.models import Claim
+from core.exports import csv_stream
 
 CHUNK = 2000
 
@@ -78,37 +76,10 @@ def _source_names(claim_ids) -> dict[int, list[str]]:
     return names
 
 
-def _csv_text(chunks):
-    """One piece of text per chunk: a write per row would cost the server a
-    system call per row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for chunk in chunks:
-        writer.writerows([_cell(value) for value in row] for row in chunk)
-        yield _drain(buffer)
-    if buffer.tell():  # nothing matched: the header alone
-        yield _drain(buffer)
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return value
-
-
 def csv_response(claims, filename="claims.csv") -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        _csv_text(claim_chunks(claims)), content_type="text/csv; charset=utf-8"
+        csv_stream(HEADER, (row for chunk in claim_chunks(claims) for row in chunk)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

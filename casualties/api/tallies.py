@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from casualties import services
 from casualties.filters import TallyFilterSet
 from casualties.models import Tally, figures_for
-from config.api import HTML_TAG
+from core.validators import no_markup
 from incidents.models import Incident
 from sources.api.views import ListFiltersMixin
 
@@ -138,15 +138,10 @@ class TallyReviewSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Leave out to keep the computed high (open stays open).",
     )
-    rationale = serializers.CharField(max_length=5000)
+    rationale = serializers.CharField(max_length=5000, validators=[no_markup])
     version = serializers.IntegerField(
         min_value=1, max_value=MAX_FIGURE, help_text="The tally's version you reviewed."
     )
-
-    def validate_rationale(self, value):
-        if HTML_TAG.search(value):
-            raise serializers.ValidationError("HTML markup is not allowed here.")
-        return value
 
 
 class CanReviewTallies(permissions.BasePermission):

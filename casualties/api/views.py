@@ -20,10 +20,11 @@ from casualties.extract import extract_claims
 from casualties.filters import ClaimFilterSet
 from casualties.models import Claim
 from config.api import RetractMixin, VersionedMixin, can_edit
+from incidents import history
+from incidents.api.history import HistoryMixin
 from sources.api.views import (
     FIELD_ERRORS,
     ListFiltersMixin,
-    refuse_second_retraction,
     versioned_schema,
 )
 from sources.models import Report
@@ -54,6 +55,7 @@ FORMAT = OpenApiParameter(
     ),
 )
 class ClaimViewSet(
+    HistoryMixin,
     ListFiltersMixin,
     VersionedMixin,
     RetractMixin,
@@ -64,6 +66,8 @@ class ClaimViewSet(
     Readers see the claims of the incidents they may read; DELETE (editors)
     retracts with a reason and the tallies follow.
     """
+
+    history_parts = staticmethod(history.claim_parts)
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
@@ -107,7 +111,6 @@ class ClaimViewSet(
         return super().finalize_response(request, response, *args, **kwargs)
 
     def retract(self, instance, reason: str):
-        refuse_second_retraction(instance)
         services.retract_claim(claim=instance, user=self.request.user, reason=reason)
 
     @extend_schema(

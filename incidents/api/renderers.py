@@ -6,16 +6,13 @@ them to a StreamingHttpResponse: a 100,000-row export never sits in memory.
 format); it joins the same stream.
 """
 
-import csv
-import datetime
 import json
 from collections.abc import Iterable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer
 
-# Spreadsheets run cells that start with these as formulas (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from core.exports import chunked, csv_stream
 
 
 class ExportRenderer(BaseRenderer):
@@ -35,51 +32,12 @@ class ExportRenderer(BaseRenderer):
         return f'attachment; filename="{self.filename}.{self.format}"'
 
 
-CHUNK_BYTES = 64 * 1024
-
-
-def _chunks(head: str, pieces: Iterable[str], tail: str = "") -> Iterator[bytes]:
-    """Gather small pieces into chunks of about 64 KB: one write per chunk, not
-    per row, and never more than one chunk in memory."""
-    buffer, size = [head], len(head)
-    for piece in pieces:
-        buffer.append(piece)
-        size += len(piece)
-        if size >= CHUNK_BYTES:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    buffer.append(tail)
-    yield "".join(buffer).encode()
-
-
-class _Line:
-    """A file-like that hands back what csv.writer writes, line by line."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    """Dates in ISO 8601, booleans as in JSON, formulas defused."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):  # datetimes too
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 class CSVRenderer(ExportRenderer):
     media_type = "text/csv"
     format = "csv"
 
     def stream(self, rows, columns):
-        writer = csv.writer(_Line())
-        lines = (
-            writer.writerow([_cell(row[name]) for name in columns]) for row in rows
-        )
-        yield from _chunks(writer.writerow(columns), lines)
+        return csv_stream(columns, ([row[name] for name in columns] for row in rows))
 
 
 class GeoJSONRenderer(ExportRenderer):
@@ -100,7 +58,7 @@ class GeoJSONRenderer(ExportRenderer):
             for number, text in enumerate(features)
         )
         head = '{"type": "FeatureCollection", "features": [\n'
-        yield from _chunks(head, separated, tail="]}\n")
+        yield from chunked(head, separated, tail="]}\n")
 
     @staticmethod
     def feature(row: dict) -> dict:

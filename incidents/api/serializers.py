@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from casualties.models import PUBLISHED, Tally, figures_for
-from config.api import HTML_TAG, CleanModelSerializer, VersionedSerializer, can_edit
+from config.api import CleanModelSerializer, VersionedSerializer, can_edit
 from incidents import services
 from incidents.models import (
     Actor,
@@ -443,11 +443,6 @@ class ActorSerializer(VersionedSerializer):
                 "help_text": "The country of a state actor (a country's id).",
             }
         }
-
-    def validate_aliases(self, aliases):
-        if any(HTML_TAG.search(alias) for alias in aliases):
-            raise serializers.ValidationError("HTML markup is not allowed here.")
-        return aliases
 
 
 class TargetRowSerializer(serializers.ModelSerializer):

@@ -27,7 +27,8 @@ from rest_framework.settings import api_settings
 
 from casualties.models import Tally, figures_for
 from config.api import RetractMixin, VersionedMixin, can_edit
-from incidents import services
+from incidents import history, services
+from incidents.api.history import HistoryMixin
 from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
 from incidents.api.serializers import (
     HEADLINE_GROUP,
@@ -161,8 +162,12 @@ def export_rows(incidents, user):
     update=extend_schema(summary="Replace an incident (send its version)"),
     partial_update=extend_schema(summary="Change an incident (send its version)"),
 )
-class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
+class IncidentViewSet(
+    HistoryMixin, VersionedMixin, RetractMixin, viewsets.ModelViewSet
+):
     """Incidents of SPEC section 2, filtered as SPEC section 6 says."""
+
+    history_parts = staticmethod(history.incident_parts)
 
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
@@ -271,10 +276,9 @@ class IncidentViewSet(VersionedMixin, RetractMixin, viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
     def retract(self, instance, reason: str):
-        if instance.status != Incident.Status.RETRACTED:
-            services.retract_incident(
-                incident=instance, user=self.request.user, reason=reason
-            )
+        services.retract_incident(
+            incident=instance, user=self.request.user, reason=reason
+        )
 
 
 class GazetteerViewSet(

@@ -5,13 +5,15 @@ from itertools import groupby
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from casualties.api.tallies import TABLE_ORDER
-from casualties.models import PUBLISHED, Claim, ClaimantSide, Tally, figures_for
+from casualties.models import Claim, ClaimantSide, Tally, figures_for
 from config.api import can_edit
+from incidents import history
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident
 from sources.models import Report
@@ -22,9 +24,7 @@ LISTED_TALLIES = Q(disputed=True) | Q(
     group_id=HEADLINE_GROUP, outcome_id__in=["killed", "injured"]
 )
 # How many changes the incident page shows.
-HISTORY_LIMIT = 20
-# Bookkeeping that changes on every save and says nothing to a reader.
-UNTOLD_FIELDS = {"version", "updated_at", "created_at", "path", "depth"}
+HISTORY_PAGE_SIZE = 20
 # Filters chosen by id among tables that grow large: a number box, not a <select>.
 ID_FILTERS = ("parent", "location", "actor")
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
@@ -138,15 +138,6 @@ class ClaimGroup:
     claims: list
 
 
-@dataclass
-class Change:
-    """One entry of the history: who changed what, and when."""
-
-    record: object
-    label: str
-    changes: list
-
-
 class IncidentDetailView(LoginRequiredMixin, DetailView):
     """One incident: its sub-incidents, claims, tallies and history."""
 
@@ -166,7 +157,6 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             figures=which,
             tallies=self._tallies(incident, which, sides),
             history=self._history(incident),
-            history_limit=HISTORY_LIMIT,
             **kwargs,
         )
 
@@ -223,59 +213,12 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
         return tallies
 
     def _history(self, incident):
-        """The latest changes to the incident and its claims, newest first.
-
-        Each record comes with the record before it, found by a subquery, so
-        the page runs the same queries however long the history is.
-        """
-        incident_records = _with_previous(
-            Incident.history.filter(id=incident.pk), HISTORY_LIMIT
+        """A page of the feed the API's history endpoint serves
+        (`incidents.history`): the incident, its claims and reports, reviews
+        and tallies, newest first, `?history_page=N`."""
+        rows = history.feed(history.incident_parts(incident, self.request.user))
+        page = Paginator(rows, HISTORY_PAGE_SIZE).get_page(
+            self.request.GET.get("history_page")
         )
-        claims = Claim.history.filter(incident_id=incident.pk)
-        if figures_for(self.request.user) == PUBLISHED:
-            # Readers never see a retracted claim, its history included.
-            retracted = Claim.objects.filter(incident=incident).exclude(
-                retracted_at=None
-            )
-            claims = claims.exclude(id__in=retracted.values("pk"))
-        claim_records = _with_previous(claims, HISTORY_LIMIT)
-        changes = [
-            Change(record, "Incident", _changed_fields(record, previous))
-            for record, previous in incident_records
-        ] + [
-            Change(
-                record,
-                f"Claim {record.id} ({record.group_id}, {record.outcome_id})",
-                _changed_fields(record, previous),
-            )
-            for record, previous in claim_records
-        ]
-        changes.sort(
-            key=lambda change: (change.record.history_date, change.record.history_id),
-            reverse=True,
-        )
-        return changes[:HISTORY_LIMIT]
-
-
-def _with_previous(records, limit):
-    """The latest `limit` history records, each paired with its predecessor."""
-    model = records.model
-    previous = model.objects.filter(
-        id=OuterRef("id"), history_date__lt=OuterRef("history_date")
-    ).order_by("-history_date", "-history_id")
-    latest = list(
-        records.select_related("history_user")
-        .annotate(previous_id=Subquery(previous.values("history_id")[:1]))
-        .order_by("-history_date", "-history_id")[:limit]
-    )
-    ids = {record.previous_id for record in latest if record.previous_id}
-    earlier = model.objects.in_bulk(ids) if ids else {}
-    return [(record, earlier.get(record.previous_id)) for record in latest]
-
-
-def _changed_fields(record, previous):
-    """`(field name, old, new)` for each told field that changed."""
-    if previous is None:
-        return []
-    delta = record.diff_against(previous, excluded_fields=UNTOLD_FIELDS)
-    return [(change.field, change.old, change.new) for change in delta.changes]
+        page.entries = history.entries(page.object_list)
+        return page

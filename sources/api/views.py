@@ -10,9 +10,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 
 from config.api import RetractMixin, RetractSerializer, VersionedMixin, can_edit
+from incidents import history
+from incidents.api.history import HistoryMixin
 from sources.api.serializers import ReportSerializer, SourceSerializer
 from sources.filters import ReportFilterSet, SourceFilterSet, StrictOrderingFilter
 from sources.models import Report, Source
@@ -88,14 +90,6 @@ def versioned_schema(serializer, *, request=None, retract=False, list_schema=Non
     return extend_schema_view(**views)
 
 
-def refuse_second_retraction(instance) -> None:
-    """A second retraction would overwrite the reason and time of the first."""
-    if instance.retracted_at is not None:
-        raise exceptions.ValidationError(
-            {"reason": ["This record is already retracted."]}
-        )
-
-
 class ListFiltersMixin:
     """Filters and ordering are list parameters: detail URLs ignore them."""
 
@@ -109,6 +103,7 @@ class ListFiltersMixin:
 
 @versioned_schema(SourceSerializer)
 class SourceViewSet(
+    HistoryMixin,
     ListFiltersMixin,
     VersionedMixin,
     mixins.CreateModelMixin,
@@ -119,6 +114,7 @@ class SourceViewSet(
 ):
     """Outlets; every reader sees all of them (they are public bodies)."""
 
+    history_parts = staticmethod(history.source_parts)
     queryset = Source.objects.select_related("affiliation")
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
@@ -128,6 +124,7 @@ class SourceViewSet(
 
 @versioned_schema(ReportSerializer, retract=True)
 class ReportViewSet(
+    HistoryMixin,
     ListFiltersMixin,
     VersionedMixin,
     RetractMixin,
@@ -136,6 +133,7 @@ class ReportViewSet(
     """Documents read by analysts; DELETE retracts, and editors alone see
     retracted ones (with include_retracted=true on the list)."""
 
+    history_parts = staticmethod(history.report_parts)
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
     ordering_fields = ["id", "published_at", "title", "credibility", "updated_at"]
@@ -149,7 +147,3 @@ class ReportViewSet(
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
-
-    def retract(self, instance, reason: str):
-        refuse_second_retraction(instance)
-        super().retract(instance, reason)

@@ -2,8 +2,8 @@
  *
  * There is no tile server to reach, so there is no base layer: the circles
  * alone, sized by the best figure of killed, each opening a popup that links
- * to its incident. Popups are built from DOM nodes and textContent, never
- * from HTML strings, so incident titles stay text.
+ * to its incident. Popups and tooltips are built from DOM nodes and
+ * textContent, never from HTML strings, so incident titles stay text.
  */
 (function () {
   "use strict";
@@ -47,7 +47,10 @@
       },
       onEachFeature: function (feature, marker) {
         marker.bindPopup(popup(feature.properties));
-        marker.bindTooltip(feature.properties.title);
+        // A node, not a string: Leaflet inserts a string tooltip as HTML.
+        var tip = document.createElement("span");
+        tip.textContent = feature.properties.title;
+        marker.bindTooltip(tip);
       }
     }).addTo(map);
     var bounds = layer.getBounds();

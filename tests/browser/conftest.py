@@ -110,6 +110,20 @@ def page(request, live_server, browser):
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    # Whatever a page does, it must not trip the Content-Security-Policy (a
+    # refused script or style means a broken page) nor open a dialog (an
+    # injected script ran).
+    refused, dialogs = [], []
+    tab.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.dialogs = dialogs
     yield tab
     failed = any(
         getattr(request.node, f"report_{when}", None) is not None
@@ -121,6 +135,8 @@ def page(request, live_server, browser):
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     context.close()
+    assert refused == [], "the Content-Security-Policy refused something"
+    assert dialogs == [], "a script opened a dialog"
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ import re
 
 from playwright.sync_api import expect
 
+from incidents.base import service_write
+from incidents.models import Incident
+
 
 def test_a_researcher_reads_the_dashboard_and_the_incident_page(log_in, reference_root):
     page = log_in("researcher")
@@ -42,3 +45,21 @@ def test_a_researcher_gets_403_from_the_analyst_and_editor_urls(log_in, referenc
     ):
         response = page.goto(path)
         assert response.status == 403, path
+
+
+def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
+    """Titles stored before markup was refused (or by any other way) are data:
+    the tooltip shows them whole and runs nothing."""
+    title = 'Raid <img src=x onerror="alert(1)"> at <Checkpoint 7'
+    with service_write():
+        Incident.objects.update(title=title)
+    page = log_in("researcher")
+
+    marker = page.locator("#incident-map path.leaflet-interactive").first
+    marker.hover()
+
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_have_text(title)
+    expect(page.locator("#incident-map img")).to_have_count(0)
+    page.wait_for_timeout(200)
+    assert page.dialogs == []

@@ -211,6 +211,23 @@ def test_the_csv_has_a_row_per_claim_with_its_source_names(client):
     assert rows[1]["sources"] == ""
 
 
+def test_the_csv_defuses_spreadsheet_formulas_in_every_text(client):
+    ClaimFactory(
+        claimant=ActorFactory(name="@SUM(A1:A9)"),
+        wording="-2+3+cmd|' /C calc'!A0",
+        period_label='=HYPERLINK("http://x")',
+        reports=[ReportFactory(source=SourceFactory(name="+1 News"))],
+    )
+
+    row = read_csv(client.get(CLAIMS, {"format": "csv"}))[0]
+
+    assert row["claimant"] == "'@SUM(A1:A9)"
+    assert row["wording"] == "'-2+3+cmd|' /C calc'!A0"
+    assert row["period_label"] == '\'=HYPERLINK("http://x")'
+    assert row["sources"] == "'+1 News"
+    assert row["low"].isdigit()  # numbers are numbers, not defused text
+
+
 def test_the_csv_honours_filters_and_permissions(researcher):
     shown = ClaimFactory(group_id="police")
     ClaimFactory(group_id="civilians")

@@ -281,10 +281,11 @@ def test_publishing_a_draft_moves_its_figures_up_the_published_tree(root, child)
     assert tally_differences() == []
 
 
-def test_unpublishing_takes_the_figures_out_of_the_published_ones(root, child):
+def test_unpublishing_is_refused_and_the_published_figures_stay(root, child):
     _claim(child, 7)
-    incident_services.update_incident(incident=child, user=None, status=DRAFT)
-    assert _stored(root, which=PUBLISHED) is None
+    with pytest.raises(ValidationError):
+        incident_services.update_incident(incident=child, user=None, status=DRAFT)
+    assert _stored(root, which=PUBLISHED) == (7, 7, 7)
     assert _stored(root, which=WORKING) == (7, 7, 7)
     assert tally_differences() == []
 

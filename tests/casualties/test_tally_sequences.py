@@ -2,7 +2,8 @@
 
 The writes are the ones users make (claims added, changed, assessed, retracted and
 superseded, reports linked, tallies reviewed, incidents moved, published,
-unpublished and retracted), on a small tree whose parts start as drafts or
+and retracted; the transitions the services refuse are tried too, and must
+change nothing), on a small tree whose parts start as drafts or
 published, so that both sets of figures (SPEC rule 9) are exercised. After every
 write the check is the one `recompute_tallies --check` makes.
 """
@@ -207,5 +208,8 @@ class TestAnySequenceOfServiceCalls(TestCase):
     def test_the_stored_tallies_equal_a_full_recompute(self, statuses, sequence):
         self._tree(statuses)
         for step, write in enumerate(sequence):
-            self._apply(write)
+            try:
+                self._apply(write)
+            except ValidationError:
+                pass  # refused by the state contract (say, un-publishing): no write
             assert tally_differences() == [], f"after write {step}: {write}"

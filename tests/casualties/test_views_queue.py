@@ -8,7 +8,7 @@ from django.urls import reverse
 from casualties import services
 from casualties.models import ClaimantSide, Tally
 from casualties.reference_case import load_reference_case
-from tests.factories import ClaimFactory, IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory, stored_as
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ def test_the_menu_links_to_the_queue_for_editors_only(editor_client, analyst, cl
 
 
 def test_html_in_an_incident_title_is_escaped(editor_client):
-    disputed_tally(IncidentFactory(title="<script>alert(1)</script>"))
+    disputed_tally(stored_as(IncidentFactory(), title="<script>alert(1)</script>"))
     page = editor_client.get(URL).content.decode()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -16,6 +16,7 @@ from tests.factories import (
     IncidentFactory,
     ReportFactory,
     UserFactory,
+    stored_as,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,12 +181,10 @@ def test_a_missing_tally_is_a_404(editor_client):
 
 
 def test_claimant_and_wording_markup_is_escaped(editor_client):
-    incident = IncidentFactory(title="<script>alert('title')</script>")
-    ClaimFactory(
-        incident=incident,
-        claimant=ActorFactory(name="<script>alert('claimant')</script>"),
-        wording="<script>alert('wording')</script>",
-    )
+    incident = stored_as(IncidentFactory(), title="<script>alert('title')</script>")
+    claim = ClaimFactory(incident=incident, claimant=ActorFactory())
+    stored_as(claim.claimant, name="<script>alert('claimant')</script>")
+    stored_as(claim, wording="<script>alert('wording')</script>")
     page = editor_client.get(_url(_civilians(incident))).content
     page = page.decode()
     assert "<script>alert(" not in page

@@ -20,6 +20,7 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     UserFactory,
+    admin_form_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,18 +35,6 @@ def _staff_client(client, role):
     user.groups.add(Group.objects.get(name=role))
     client.force_login(user)
     return client
-
-
-def _form_data(client, url, **fields):
-    """The fields given plus the management forms of the page's inlines."""
-    response = client.get(url)
-    data = {}
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update(
-            {f"{management.prefix}-{k}": v for k, v in management.initial.items()}
-        )
-    return {**data, **fields}
 
 
 def _incident_fields(**fields):
@@ -139,7 +128,7 @@ def test_an_admin_adds_an_incident_and_is_recorded_as_its_creator(
 ):
     url = _url(Incident, "add")
     response = admin_client.post(
-        url, _form_data(admin_client, url, **_incident_fields())
+        url, admin_form_data(admin_client, url, **_incident_fields())
     )
 
     assert response.status_code == 302
@@ -151,7 +140,7 @@ def test_an_incident_ending_before_it_starts_is_refused_with_its_message(
 ):
     url = _url(Incident, "add")
     fields = _incident_fields(end_date="2026-01-30")
-    response = admin_client.post(url, _form_data(admin_client, url, **fields))
+    response = admin_client.post(url, admin_form_data(admin_client, url, **fields))
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["end_date"] == [
@@ -164,7 +153,7 @@ def test_a_retraction_without_a_reason_is_refused(admin_client):
     incident = IncidentFactory()
     url = _url(Incident, "change", incident.pk)
     fields = _incident_fields(status="retracted")
-    response = admin_client.post(url, _form_data(admin_client, url, **fields))
+    response = admin_client.post(url, admin_form_data(admin_client, url, **fields))
 
     assert response.context["adminform"].form.errors["retraction_reason"] == [
         "Say why the incident is retracted."
@@ -223,7 +212,7 @@ def test_a_staff_analyst_cannot_publish_an_incident(client):
     url = _url(Incident, "change", incident.pk)
     fields = _incident_fields(title="Edited", status="published")
 
-    response = analyst_client.post(url, _form_data(analyst_client, url, **fields))
+    response = analyst_client.post(url, admin_form_data(analyst_client, url, **fields))
 
     assert response.status_code == 302
     incident.refresh_from_db()
@@ -236,7 +225,7 @@ def test_a_staff_editor_publishes_an_incident(client):
     url = _url(Incident, "change", incident.pk)
     fields = _incident_fields(status="published")
 
-    response = editor_client.post(url, _form_data(editor_client, url, **fields))
+    response = editor_client.post(url, admin_form_data(editor_client, url, **fields))
 
     assert response.status_code == 302
     incident.refresh_from_db()
@@ -251,3 +240,60 @@ def test_staff_without_the_draft_permission_do_not_see_drafts(client):
     response = researcher_client.get(_url(Incident, "changelist"))
 
     assert [i.title for i in response.context["cl"].result_list] == ["Published"]
+
+
+def test_no_one_reverts_history_in_the_admin(client, admin_user, editor):
+    """A revert would write an old row back past the services: refused even
+    to the superuser, and the page offers no button."""
+    incident = IncidentFactory(title="First title")
+    update_incident(incident=incident, user=editor, title="Second title")
+    incident.refresh_from_db()
+    oldest = incident.history.order_by("history_id").first()
+    url = reverse(
+        "admin:incidents_incident_simple_history",
+        args=[incident.pk, oldest.history_id],
+    )
+    client.force_login(admin_user)
+
+    page = client.get(url)
+    change = _url(Incident, "change", incident.pk)
+    posted = client.post(url, admin_form_data(client, change, **_incident_fields()))
+
+    assert page.status_code == 200
+    assert "Revert" not in page.content.decode()
+    assert posted.status_code == 403
+    incident.refresh_from_db()
+    assert incident.title == "Second title"
+    assert incident.version == 2
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        lambda: LocationFactory(),
+        lambda: ActorFactory(),
+        lambda: IncidentType.objects.first(),
+        lambda: TargetCategory.objects.first(),
+        lambda: Target.objects.create(
+            incident=IncidentFactory(), category=TargetCategory.objects.first()
+        ),
+        lambda: IncidentActor.objects.create(
+            incident=IncidentFactory(), actor=ActorFactory(), role="perpetrator"
+        ),
+    ],
+    ids=["location", "actor", "incident type", "target category", "target", "role"],
+)
+def test_the_superuser_cannot_hard_delete_domain_rows(client, admin_user, factory):
+    row = factory()
+    model = type(row)
+    client.force_login(admin_user)
+
+    page = client.post(_url(model, "delete", row.pk), {"post": "yes"})
+    bulk = client.post(
+        _url(model, "changelist"),
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403
+    assert bulk.status_code in (200, 302)
+    assert model.objects.filter(pk=row.pk).exists()

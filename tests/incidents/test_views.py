@@ -13,7 +13,7 @@ from casualties import services
 from casualties.models import Tally
 from casualties.reference_case import ROOT_TITLE, load_reference_case
 from incidents.models import Incident, Location
-from tests.factories import ClaimFactory, IncidentFactory, LocationFactory
+from tests.factories import ClaimFactory, IncidentFactory, LocationFactory, stored_as
 
 pytestmark = pytest.mark.django_db
 
@@ -287,10 +287,9 @@ def test_analysts_see_drafts(analyst_client):
 
 
 def test_user_text_is_escaped_everywhere(researcher_client):
-    incident = IncidentFactory(
-        title="<script>alert(1)</script>", location=LocationFactory()
-    )
+    incident = IncidentFactory(location=LocationFactory())
     ClaimFactory(incident=incident)
+    stored_as(incident, title="<script>alert(1)</script>")
     page = _page(researcher_client)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -14,6 +14,7 @@ from tests.factories import (
     IncidentFactory,
     ReportFactory,
     SourceFactory,
+    plausible_date_message,
 )
 from tests.incidents.form_data import FIVE_POLICE, MORE_THAN_12, TEXT, claim_data
 
@@ -158,7 +159,7 @@ def test_a_future_assertion_time_gets_the_models_message(analyst_client, inciden
         _url(incident), claim_data(FIVE_POLICE, asserted_at="2999-01-01T10:00")
     )
     assert response.context["source"].errors["asserted_at"] == [
-        "The assertion time cannot be in the future."
+        plausible_date_message()
     ]
     assert 'id="id_asserted_at_error"' in response.content.decode()
     assert not Claim.objects.exists()

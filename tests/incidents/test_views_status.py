@@ -73,7 +73,9 @@ def test_a_retraction_needs_a_reason(editor_client, draft):
 
 def test_a_second_retraction_is_refused(editor_client):
     retracted = IncidentFactory(status="retracted", retraction_reason="First")
-    response = editor_client.post(_retract(retracted), {"version": 1, "reason": "Two"})
+    response = editor_client.post(
+        _retract(retracted), {"version": retracted.version, "reason": "Two"}
+    )
     assert response.context["form"].non_field_errors() == [
         "This incident is already retracted."
     ]

@@ -4,7 +4,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sources.models import Report, Source
-from tests.factories import ActorFactory, ReportFactory, SourceFactory
+from tests.factories import (
+    ActorFactory,
+    ReportFactory,
+    SourceFactory,
+    plausible_date_message,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +102,6 @@ def test_a_report_published_in_the_future_is_refused_with_its_message(
     )
 
     assert response.context["adminform"].form.errors["published_at"] == [
-        "The publication time cannot be in the future."
+        plausible_date_message()
     ]
     assert not Report.objects.exists()

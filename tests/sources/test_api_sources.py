@@ -285,7 +285,7 @@ def test_bad_report_input_is_a_400_naming_the_field(api, analyst, change, field)
 
 
 def test_a_report_cannot_be_published_in_the_future(api, analyst):
-    later = (timezone.now() + datetime.timedelta(days=1)).isoformat()
+    later = (timezone.now() + datetime.timedelta(days=2)).isoformat()
     body = {"source": SourceFactory().pk, "title": "T", "published_at": later}
 
     response = api(analyst).post(REPORTS, body, format="json")

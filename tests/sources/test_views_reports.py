@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from incidents.models import Incident
 from sources.models import Report, Source
-from tests.factories import IncidentFactory, SourceFactory
+from tests.factories import IncidentFactory, SourceFactory, plausible_date_message
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +107,7 @@ def test_invalid_input_is_shown_by_its_field_and_kept(analyst_client, incident):
     data = _data(source=source.pk, published_at="2999-01-01T00:00", title="Kept")
     response = analyst_client.post(_url(incident), data)
     assert response.status_code == 200
-    assert response.context["form"].errors["published_at"] == [
-        "The publication time cannot be in the future."
-    ]
+    assert response.context["form"].errors["published_at"] == [plausible_date_message()]
     page = response.content.decode()
     assert 'value="Kept"' in page
     assert 'id="id_published_at_error"' in page

@@ -1,0 +1,1 @@
+"""Model-less pieces every app shares (exports, input rules); no models, no views."""
