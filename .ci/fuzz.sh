@@ -3,13 +3,16 @@
 #
 # Starts the app on a local port over a fresh SQLite database holding the
 # reference case, then lets schemathesis send every operation of /api/v1/ at
-# least FUZZ_MAX_EXAMPLES generated requests as an editor (who may do
-# everything the API allows, DELETE included: the database is thrown away).
-# Any server error or answer that the schema does not describe fails the run.
+# least FUZZ_MAX_EXAMPLES generated requests as each role in FUZZ_ROLES (the
+# editor may do everything the API allows, DELETE included: the database is
+# thrown away), with FUZZ_CHECKS. Any server error or answer that the schema
+# does not describe fails the run; the cases of every role are counted.
 #
-# Settings (environment): FUZZ_PORT (8765), FUZZ_MAX_EXAMPLES (50),
-# FUZZ_TIMEOUT (seconds for schemathesis, 900), FUZZ_SEED (random if unset),
-# FUZZ_REPORT_DIR (writes a JUnit report there when set).
+# Settings (environment): FUZZ_PORT (8765), FUZZ_MAX_EXAMPLES (10),
+# FUZZ_ROLES ("researcher analyst editor"), FUZZ_CHECKS (all), FUZZ_MIN_CASES
+# (5000: fewer cases in all fails the run), FUZZ_TIMEOUT
+# (seconds per role, 900), FUZZ_SEED (random if unset), FUZZ_REPORT_DIR
+# (writes a JUnit report there when set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +50,7 @@ $PY manage.py migrate --noinput --verbosity 0
 $PY manage.py load_gazetteer >/dev/null
 $PY manage.py load_reference_case >/dev/null
 $PY manage.py create_demo_accounts --force >/dev/null
+roles=(${FUZZ_ROLES:-researcher analyst editor})
 token=$($PY manage.py issue_token editor)
 
 if (exec 3<>"/dev/tcp/127.0.0.1/${PORT}") 2>/dev/null; then
@@ -91,24 +95,43 @@ done
 [[ $ready -eq 1 ]] || { echo "fuzz: no answer on ${BASE} after 60s" >&2; exit 1; }
 
 status=0
-timeout --signal=INT --kill-after=30 "${FUZZ_TIMEOUT:-900}" \
-  .venv/bin/schemathesis run "$work/schema.json" \
-  --url "$BASE" \
-  --include-path-regex '^/api/v1/' \
-  --header "Authorization: Token ${token}" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-examples "${FUZZ_MAX_EXAMPLES:-50}" \
-  --workers 1 \
-  --request-timeout 60 \
-  --generation-database none \
-  --no-color "${extra[@]}" || status=$?
+total=0
+for role in "${roles[@]}"; do
+  role_token=$($PY manage.py issue_token "$role")
+  echo "=== fuzz as ${role} ==="
+  set +e
+  timeout --signal=INT --kill-after=30 "${FUZZ_TIMEOUT:-900}" \
+    .venv/bin/schemathesis --config-file .ci/schemathesis.toml \
+    run "$work/schema.json" \
+    --url "$BASE" \
+    --include-path-regex '^/api/v1/' \
+    --header "Authorization: Token ${role_token}" \
+    --checks "${FUZZ_CHECKS:-all}" \
+    --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
+    --workers 1 \
+    --request-timeout 60 \
+    --generation-database none \
+    --no-color "${extra[@]}" 2>&1 | tee "$work/${role}.log"
+  role_status=${PIPESTATUS[0]}
+  set -e
+  cases=$(grep -Eo '[0-9]+ generated' "$work/${role}.log" | tail -n1 | grep -Eo '[0-9]+' || echo 0)
+  total=$((total + cases))
+  if [[ $role_status -ne 0 ]]; then
+    status=$role_status
+    if [[ $role_status -eq 124 || $role_status -eq 130 ]]; then
+      echo "fuzz: schemathesis ran past ${FUZZ_TIMEOUT:-900}s as ${role}" >&2
+    fi
+  fi
+done
+echo "fuzz: ${total} cases in all, as ${roles[*]}"
+if (( total < ${FUZZ_MIN_CASES:-5000} )); then
+  echo "fuzz: fewer than ${FUZZ_MIN_CASES:-5000} cases; raise FUZZ_MAX_EXAMPLES" >&2
+  status=1
+fi
 
 if [[ $status -ne 0 ]]; then
-  if [[ $status -eq 124 || $status -eq 130 ]]; then
-    echo "fuzz: schemathesis ran past ${FUZZ_TIMEOUT:-900}s" >&2
-  fi
   echo "--- server log: errors (4xx warnings left out) ---" >&2
-  grep -v -E '^(Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Precondition Failed|Unsupported Media Type|Not Acceptable):' \
+  grep -v -E '^(Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Precondition Failed|Unsupported Media Type|Not Acceptable|Too Many Requests|Request Entity Too Large):' \
     "$work/server.log" | tail -n 300 >&2 || true
 fi
 exit "$status"

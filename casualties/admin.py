@@ -86,6 +86,17 @@ class ClaimAdminForm(forms.ModelForm):
                 self.instance.reports.values_list("pk", flat=True)
             )
 
+    def clean(self):
+        """The services' contract, checked while the form can still say so
+        (an error raised in save_model would be a 500)."""
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.instance.is_retracted:
+            raise ValidationError(services.RETRACTED_CLAIM)
+        incident = cleaned.get("incident")
+        if incident is not None and incident.effective_status == "retracted":
+            self.add_error("incident", services.CLOSED_INCIDENT)
+        return cleaned
+
 
 @admin.register(Claim)
 class ClaimAdmin(NoDeleteMixin, RetractionMixin, HistoryAdmin):

@@ -8,24 +8,17 @@ import django_filters
 from django_filters.constants import EMPTY_VALUES
 
 from casualties.models import Claim, ClaimantSide, Outcome, Tally, VictimGroup
-from incidents.models import Actor, Incident
-from sources.filters import DayFilter, RetractableFilterSet, StrictBooleanFilter
+from core.filters import DayFilter, RetractableFilterSet, StrictBooleanFilter
+from incidents.access import incidents_for_request
+from incidents.models import Actor
 from sources.models import Report
-
-
-def visible_incidents(request):
-    """The incidents `request.user` may read (published ones without a request)."""
-    user = getattr(request, "user", None)
-    if user is None:
-        return Incident.objects.published()
-    return Incident.objects.visible_to(user)
 
 
 class IncidentFilter(django_filters.ModelChoiceFilter):
     """An incident id among those the user may read."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", visible_incidents)
+        kwargs.setdefault("queryset", incidents_for_request)
         super().__init__(*args, **kwargs)
 
 

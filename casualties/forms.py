@@ -7,9 +7,8 @@ so that the page refuses what the API and the admin refuse, with their messages.
 
 from django import forms
 
-from casualties.api.tallies import MAX_FIGURE
 from casualties.models import Claim
-from core.validators import no_markup
+from core.validators import MAX_FIGURE, no_markup
 
 
 class VersionField(forms.IntegerField):

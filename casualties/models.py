@@ -369,6 +369,7 @@ class ClaimReport(ServiceWritten):
 
     # `claim.reports.add()` and friends write through this manager, so they are
     # refused outside the services like any other write that moves a tally.
+    history = HistoricalRecords()
     objects = ServiceWrittenQuerySet.as_manager()
 
     class Meta:

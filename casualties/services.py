@@ -26,7 +26,7 @@ from casualties.models import (
     TallyReview,
 )
 from core.validators import HTML_TAG, MARKUP_MESSAGE
-from incidents.base import Conflict, WriteFields, write_service
+from incidents.base import WriteFields, check_version, write_service
 from incidents.models import Incident
 
 Key = engine.Key
@@ -57,11 +57,6 @@ RELATIONS = ["incident", "claimant", "side", "group", "outcome", "supersedes"]
 
 
 WRITES = WriteFields(Claim, CLAIM_FIELDS, RELATIONS)
-
-
-def _check_version(row, version: int | None) -> None:
-    if version is not None and row.version != version:
-        raise Conflict(row.version)
 
 
 def _inputs(claim: Claim) -> dict:
@@ -95,12 +90,20 @@ def _counted_in(*standings: str) -> set[str]:
     }
 
 
-def _link_reports(claim: Claim, reports: Iterable) -> None:
-    ClaimReport.objects.filter(claim=claim).delete()
-    ids = dict.fromkeys(getattr(report, "pk", report) for report in reports)
-    ClaimReport.objects.bulk_create(
-        ClaimReport(claim=claim, report_id=report) for report in ids
-    )
+def _link_reports(claim: Claim, reports: Iterable, user) -> None:
+    """The claim's reports become `reports`: links added and removed row by
+    row (a claim has a handful), so its history records each with its author."""
+    wanted = dict.fromkeys(getattr(report, "pk", report) for report in reports)
+    for link in ClaimReport.objects.filter(claim=claim):
+        if link.report_id in wanted:
+            del wanted[link.report_id]
+        else:
+            link._history_user = user
+            link.delete()
+    for report in wanted:
+        link = ClaimReport(claim=claim, report_id=report)
+        link._history_user = user
+        link.save()
 
 
 CLOSED_INCIDENT = (
@@ -134,7 +137,7 @@ def create_claim(*, user, reports: Iterable = (), **fields) -> Claim:
     claim.save()
     reports = list(reports)
     if reports:
-        _link_reports(claim, reports)
+        _link_reports(claim, reports, user)
     engine.refresh(
         keys,
         placements,
@@ -158,7 +161,7 @@ def update_claim(
     stored = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if stored.incident_id not in placements:  # moved by a write that just ended
         placements |= engine.lock_trees([stored.incident_id])
-    _check_version(stored, version)
+    check_version(stored, version)
     if stored.is_retracted:
         raise ValidationError(RETRACTED_CLAIM)
     before = _inputs(stored)
@@ -170,7 +173,7 @@ def update_claim(
     stored._history_user = user  # read by django-simple-history
     stored.save()
     if reports is not None:
-        _link_reports(stored, reports)
+        _link_reports(stored, reports, user)
     changed = before != after
     if changed or reports is not None:
         standings = [placements[before["incident_id"]].standing]
@@ -204,7 +207,7 @@ def retract_claim(*, claim: Claim, user, reason: str, version: int | None = None
     stored = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if stored.incident_id not in placements:
         placements |= engine.lock_trees([stored.incident_id])
-    _check_version(stored, version)
+    check_version(stored, version)
     if stored.is_retracted:
         raise ValidationError({"retraction_reason": "This claim is already retracted."})
     stored.retract(reason=reason, user=user)
@@ -256,7 +259,7 @@ def review_tally(
     cases nothing is written.
     """
     tally, placements = _locked_tally(tally_id)
-    _check_version(tally, version)
+    check_version(tally, version)
     validate_review(tally, best=best, low=low, high=high, rationale=rationale)
     incident, group, outcome = tally.key
     review = TallyReview.objects.filter(

@@ -25,8 +25,8 @@ from casualties import engine, services
 from casualties.forms import AssessClaimForm, ReviewForm
 from casualties.models import Claim, ClaimantSide, Tally, TallyChange
 from casualties.reconcile import SetAside
+from incidents.access import visible_incidents
 from incidents.base import Conflict
-from incidents.views.browse import visible_incidents
 from sources.models import Report
 
 REVIEW_PAGE = "casualties/tally_review.html"
@@ -46,7 +46,9 @@ def get_reviewable_tally(user, pk) -> Tally:
     Any tally may be reviewed, not only those in the queue: an editor may
     revisit a settled figure.
     """
-    tallies = Tally.objects.filter(incident__in=visible_incidents(user))
+    tallies = Tally.objects.filter(
+        incident__in=visible_incidents(user, include_retracted=True)
+    )
     return get_object_or_404(
         tallies.select_related(
             "incident", "group", "outcome", "review", "review__reviewed_by"
@@ -74,7 +76,11 @@ class ReviewQueueView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return (
             Tally.objects.review_queue()
-            .filter(incident__in=visible_incidents(self.request.user))
+            .filter(
+                incident__in=visible_incidents(
+                    self.request.user, include_retracted=True
+                )
+            )
             .select_related("incident", "group", "outcome")
         )
 
@@ -150,7 +156,7 @@ def _claims(tally: Tally, user) -> list[Claim]:
     scope = Claim.objects.feeding(tally)
     reasons = engine.set_aside(scope)
     claims = list(
-        scope.filter(incident__in=visible_incidents(user))
+        scope.filter(incident__in=visible_incidents(user, include_retracted=True))
         .select_related("claimant", "side", "group", "outcome", "incident")
         .prefetch_related(
             Prefetch(
@@ -231,7 +237,7 @@ class TallyReviewView(PermissionRequiredMixin, View):
                 rationale=data["rationale"],
                 version=data["version"],
             )
-        except services.Conflict as conflict:
+        except Conflict as conflict:
             return self._conflict(tally, form, conflict)
         except ValidationError as error:
             for field, field_messages in error.message_dict.items():
@@ -249,7 +255,7 @@ class TallyReviewView(PermissionRequiredMixin, View):
         context = _review_context(tally, self.request.user, form=form, **extra)
         return render(self.request, REVIEW_PAGE, context, status=status)
 
-    def _conflict(self, tally, form, conflict: services.Conflict):
+    def _conflict(self, tally, form, conflict: Conflict):
         """Keep the editor's input, show then and now, and carry the new version."""
         seen = form.cleaned_data["version"]
         tally = get_reviewable_tally(self.request.user, tally.pk)
@@ -274,7 +280,7 @@ class AssessClaimView(PermissionRequiredMixin, View):
             return HttpResponseBadRequest("Say which tally the claim is reviewed in.")
         tally = get_reviewable_tally(request.user, tally_id)
         scope = Claim.objects.feeding(tally).filter(
-            incident__in=visible_incidents(request.user)
+            incident__in=visible_incidents(request.user, include_retracted=True)
         )
         claim = get_object_or_404(scope, pk=pk)
         form = _assess_form(claim, tally, request.POST)

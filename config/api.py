@@ -8,7 +8,7 @@ import copy
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -19,11 +19,40 @@ from incidents.base import Conflict
 
 
 class Pagination(PageNumberPagination):
-    """`page` and `page_size` (at most 1000; larger asks get 1000 rows)."""
+    """`page` and `page_size` (at most 1000; larger asks get 1000 rows). A
+    `page_size` that is not a whole number of at least 1 is a 400 rather than
+    quietly the default."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        values = request.query_params.getlist(self.page_size_query_param)
+        if values and not all(value.isdigit() and int(value) >= 1 for value in values):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"A whole number from 1 (at most {self.max_page_size} "
+                        "rows are sent)."
+                    ]
+                }
+            )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Rows per page (default {self.page_size}); asks above "
+                    f"{self.max_page_size} get {self.max_page_size}."
+                )
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = "The page, from 1; past the last page: 404."
+        return parameters
 
 
 class RolePermission(permissions.DjangoModelPermissions):
@@ -100,6 +129,16 @@ def _message_dict(error: DjangoValidationError) -> dict:
     return {"non_field_errors": error.messages}
 
 
+class StrictCharField(serializers.CharField):
+    """Text must arrive as a JSON string: DRF's CharField would store 0 as "0"
+    and true as "True", which the schema (type string) does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CleanModelSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (clean() and constraints) on API input.
 
@@ -108,6 +147,12 @@ class CleanModelSerializer(serializers.ModelSerializer):
     field-named messages. Text that contains HTML markup is refused too: the
     API stores data, not markup.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -180,9 +225,7 @@ class VersionedMixin:
     versioned_by_service = False
 
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+        return with_etag(super().retrieve(request, *args, **kwargs))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "version": self._version}
@@ -195,7 +238,7 @@ class VersionedMixin:
             try:
                 response = super().update(request, *args, **kwargs)
             except Conflict as conflict:
-                return self._stale(conflict.current_version, if_match)
+                return stale_response(conflict.current_version, if_match=if_match)
         else:
             with transaction.atomic():
                 instance = (
@@ -206,10 +249,9 @@ class VersionedMixin:
                     .get(pk=self.get_object().pk)
                 )
                 if instance.version != self._version:
-                    return self._stale(instance.version, if_match)
+                    return stale_response(instance.version, if_match=if_match)
                 response = super().update(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+        return with_etag(response)
 
     @staticmethod
     def _sent_version(request) -> tuple[int, bool]:
@@ -232,24 +274,31 @@ class VersionedMixin:
                 {"version": ["A valid integer is required."]}
             ) from None
 
-    @staticmethod
-    def _stale(current: int, if_match: bool) -> Response:
-        if if_match:
-            return Response(
-                {"detail": "The resource changed since that version."},
-                status=status.HTTP_412_PRECONDITION_FAILED,
-            )
+
+STALE_DETAIL = "The resource changed since that version."
+
+
+def stale_response(current: int, *, if_match: bool = False) -> Response:
+    """The one answer to a stale write: 409 with the current version (412 when
+    the version came in If-Match)."""
+    if if_match:
         return Response(
-            {
-                "detail": "The resource changed since that version.",
-                "version": current,
-            },
-            status=status.HTTP_409_CONFLICT,
+            {"detail": STALE_DETAIL}, status=status.HTTP_412_PRECONDITION_FAILED
         )
+    return Response(
+        {"detail": STALE_DETAIL, "version": current},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def with_etag(response: Response) -> Response:
+    """A versioned representation carries its version as its ETag."""
+    response["ETag"] = f'"{response.data["version"]}"'
+    return response
 
 
 class RetractSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, validators=[no_markup])
+    reason = StrictCharField(max_length=2000, validators=[no_markup])
 
 
 ALREADY_RETRACTED = "This record is already retracted."

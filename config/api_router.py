@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from casualties.api.tallies import TallyViewSet
 from casualties.api.views import ClaimViewSet
+from incidents.api.taxonomies import TAXONOMIES
 from incidents.api.views import (
     ActorViewSet,
     IncidentViewSet,
@@ -22,3 +23,6 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("reports", ReportViewSet, basename="report")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("tallies", TallyViewSet, basename="tally")
+# The vocabularies the fields above take, read-only.
+for prefix, viewset in TAXONOMIES.items():
+    router.register(prefix, viewset, basename=viewset.queryset.model._meta.model_name)

@@ -97,3 +97,36 @@ def document_error_responses(result, generator, request, public):
     for name, schema in SCHEMAS.items():
         schemas.setdefault(name, schema)
     return result
+
+
+def require_version_on_updates(result, generator, request, public):
+    """drf-spectacular postprocessing hook: updates of versioned resources
+    must send `version` (config.api.VersionedMixin refuses them without it,
+    unless If-Match carries it), so their request bodies say it is required.
+
+    PATCH bodies have components of their own; a PUT shares its component
+    with the create (POST), so it gets a copy named `...UpdateRequest`.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for method in ("put", "patch"):
+            operation = operations.get(method)
+            if operation is None:
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                schema = schemas.get(name)
+                if not schema or "version" not in schema.get("properties", {}):
+                    continue
+                if method == "put":
+                    update = f"{name.removesuffix('Request')}UpdateRequest"
+                    schemas.setdefault(
+                        update, {**schema, "required": list(schema.get("required", []))}
+                    )
+                    name, schema = update, schemas[update]
+                    media["schema"] = {"$ref": f"#/components/schemas/{name}"}
+                required = schema.setdefault("required", [])
+                if "version" not in required:
+                    required.append("version")
+    return result

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 EARLIEST = datetime.date(1900, 1, 1)
+# The largest figure a form or the API takes (PostgreSQL's integer).
+MAX_FIGURE = 2_147_483_647
 
 
 def plausible_date(value: datetime.date | datetime.datetime) -> None:

@@ -202,6 +202,13 @@ class Conflict(Exception):
         self.current_version = current_version
 
 
+def check_version(row, version: int | None) -> None:
+    """Optimistic locking, for every write service: `version`, when given, must
+    be the stored one (the caller holds the row's lock)."""
+    if version is not None and row.version != version:
+        raise Conflict(row.version)
+
+
 class DirectWriteError(RuntimeError):
     """A row whose writes move tallies was written around its service."""
 

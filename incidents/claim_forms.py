@@ -12,10 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from casualties import services
-from casualties.api.tallies import MAX_FIGURE
 from casualties.extract import Candidate, extract_claims
 from casualties.models import Claim, ClaimantSide
-from core.validators import no_markup, plausible_date
+from core.validators import MAX_FIGURE, no_markup, plausible_date
 from incidents.forms import (
     choices_of,
     copy_errors,

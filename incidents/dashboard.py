@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 
 from casualties.models import WORKING, ClaimantSide, Tally, VictimGroup, figures_for
+from incidents.access import visible_incidents
 from incidents.charts import Period, interval_text
 from incidents.models import Incident, Location
 
@@ -173,7 +174,7 @@ def filtered_incidents(user, filters: Filters) -> QuerySet[Incident]:
 
     Retracted incidents stay out: their figures no longer stand.
     """
-    incidents = Incident.objects.visible_to(user)
+    incidents = visible_incidents(user)
     if filters.started_after:
         incidents = incidents.filter(start_date__gte=filters.started_after)
     if filters.started_before:

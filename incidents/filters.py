@@ -15,6 +15,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from casualties.models import Tally, figures_for
 from config.api import can_edit
+from core.filters import StrictBooleanFilter
+from incidents.access import incidents_for_request
 from incidents.models import (
     Actor,
     Incident,
@@ -24,29 +26,6 @@ from incidents.models import (
     Target,
     TargetCategory,
 )
-
-TRUE = {"true", "1", "yes", "on"}
-FALSE = {"false", "0", "no", "off"}
-
-
-class StrictBooleanField(forms.Field):
-    """`true`/`false`; anything else is an error, not "no filter"."""
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in TRUE:
-            return True
-        if text in FALSE:
-            return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
-
-
-class BooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
 
 
 class _ChoiceByKey(django_filters.ModelChoiceFilter):
@@ -149,14 +128,6 @@ class StrictOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering)
 
 
-def _visible_incidents(request):
-    if request is None:
-        return Incident.objects.none()
-    return Incident.objects.visible_to(
-        request.user, include_retracted=can_edit(request.user)
-    )
-
-
 class IncidentFilterSet(django_filters.FilterSet):
     """The incident filters of SPEC section 6."""
 
@@ -164,10 +135,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="filter_search", help_text="Words in the title or the summary."
     )
     parent = IdFilter(
-        queryset=_visible_incidents,
+        queryset=incidents_for_request,
         help_text="Incidents directly below this incident (id).",
     )
-    top_level = BooleanFilter(
+    top_level = StrictBooleanFilter(
         field_name="parent", lookup_expr="isnull", help_text="Only umbrella-level."
     )
     started_after = IsoDateFilter(
@@ -201,14 +172,14 @@ class IncidentFilterSet(django_filters.FilterSet):
         queryset=IncidentType.objects.all(), help_text="Of this incident type (slug)."
     )
     status = django_filters.ChoiceFilter(choices=Incident.Status.choices)
-    disputed = BooleanFilter(
+    disputed = StrictBooleanFilter(
         method="filter_disputed", help_text="Has (or has no) disputed tally."
     )
     bbox = BBoxFilter(
         method="filter_bbox",
         help_text="min_lon,min_lat,max_lon,max_lat: the location lies inside.",
     )
-    include_retracted = BooleanFilter(
+    include_retracted = StrictBooleanFilter(
         method="filter_include_retracted",
         help_text="Include retracted incidents (editors only).",
     )
@@ -313,7 +284,7 @@ class ActorFilterSet(django_filters.FilterSet):
 class TargetFilterSet(django_filters.FilterSet):
     """Targets by incident and category."""
 
-    incident = IdFilter(queryset=_visible_incidents, help_text="Incident (id).")
+    incident = IdFilter(queryset=incidents_for_request, help_text="Incident (id).")
     category = SlugFilter(
         queryset=TargetCategory.objects.all(), help_text="Target category (slug)."
     )

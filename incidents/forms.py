@@ -15,9 +15,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from casualties.api.tallies import MAX_FIGURE
-from core.validators import no_markup
+from core.validators import MAX_FIGURE, no_markup
 from incidents import services
+from incidents.access import visible_incidents
 from incidents.models import Incident, IncidentActor, Location, Target
 
 MAX_ROWS = 100  # targets or actor roles on one incident, as the API allows
@@ -173,7 +173,7 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.extra_kwargs = {"user": user}
-        self.fields["parent"].queryset = Incident.objects.visible_to(user)
+        self.fields["parent"].queryset = visible_incidents(user)
         self.fields["responsibility_claimed_by"].empty_label = "Nobody"
         if self.instance.pk is None:
             del self.fields["version"]

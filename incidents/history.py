@@ -34,7 +34,7 @@ from casualties.models import (
     TallyReview,
     figures_for,
 )
-from incidents.models import Incident
+from incidents.models import Actor, Incident, IncidentActor, Location, Target
 from sources.models import Report, Source
 
 # Bookkeeping that changes on every save and says nothing to a reader.
@@ -119,11 +119,24 @@ def incident_parts(incident: Incident, user) -> list[Part]:
         tallies = tallies.filter(scope__in=Tally.Scope.covering(PUBLISHED))
     return [
         Part("incident", Incident.history.filter(id=incident.pk)),
+        Part("target", Target.history.filter(incident_id=incident.pk)),
+        Part("actor_role", IncidentActor.history.filter(incident_id=incident.pk)),
         Part("claim", Claim.history.filter(id__in=claims.values("pk"))),
+        Part(
+            "claim_link", ClaimReport.history.filter(claim_id__in=claims.values("pk"))
+        ),
         Part("report", Report.history.filter(id__in=reports.values("pk"))),
         Part("review", TallyReview.history.filter(incident_id=incident.pk)),
         Part("tally", tallies),
     ]
+
+
+def location_parts(location: Location, user) -> list[Part]:
+    return [Part("location", Location.history.filter(id=location.pk))]
+
+
+def actor_parts(actor: Actor, user) -> list[Part]:
+    return [Part("actor", Actor.history.filter(id=actor.pk))]
 
 
 def claim_parts(claim: Claim, user) -> list[Part]:
@@ -149,8 +162,13 @@ def feed(parts: list[Part]) -> QuerySet:
 # --- a page of it, told in words ------------------------------------------------------
 
 HISTORY_MODELS = {
+    "location": Location,
+    "actor": Actor,
     "incident": Incident,
+    "target": Target,
+    "actor_role": IncidentActor,
     "claim": Claim,
+    "claim_link": ClaimReport,
     "report": Report,
     "source": Source,
     "review": TallyReview,
@@ -249,10 +267,20 @@ def _record_label(record: str, row) -> str:
         return f"Incident: {row.title}"
     if record == "claim":
         return f"Claim {row.id} ({row.group_id}, {row.outcome_id})"
+    if record == "claim_link":
+        return f"Reports of claim {row.claim_id}"
+    if record == "target":
+        return f"Target: {row.description or row.category_id}"
+    if record == "actor_role":
+        return f"Actor role: {row.get_role_display()}"
     if record == "report":
         return f"Report: {row.title}"
     if record == "source":
         return f"Source: {row.name}"
+    if record == "location":
+        return f"Place: {row.name}"
+    if record == "actor":
+        return f"Actor: {row.name}"
     return f"Review of {row.group_id} · {row.outcome_id}"
 
 

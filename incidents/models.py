@@ -60,6 +60,8 @@ class Location(TreeNode, Versioned):
 
     objects = LocationQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -151,6 +153,8 @@ class Actor(Versioned):
         help_text="Other names, as a list of strings.",
         validators=[no_markup],
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -396,6 +400,9 @@ class IncidentActor(models.Model):
     )
     role = models.CharField(max_length=30, choices=Role)
 
+    # Recorded row by row: the incident's history shows who added or removed it.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["incident", "role", "id"]
         constraints = [
@@ -420,6 +427,8 @@ class Target(models.Model):
         TargetCategory, on_delete=models.PROTECT, related_name="targets"
     )
     description = models.CharField(max_length=300, blank=True, validators=[no_markup])
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "category", "id"]

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from casualties import engine
 from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
-from incidents.base import Conflict, WriteFields, write_service
+from incidents.base import WriteFields, check_version, write_service
 from incidents.models import Incident
 
 INCIDENT_FIELDS = frozenset(
@@ -122,8 +122,7 @@ def _update(incident, user, version, changes, *, retracting: bool) -> Incident:
     parent_id = getattr(parent, "pk", parent)
     placements = engine.lock_trees([incident.pk, *([parent_id] if parent_id else [])])
     stored = Incident.objects.select_for_update(no_key=True).get(pk=incident.pk)
-    if version is not None and stored.version != version:
-        raise Conflict(stored.version)
+    check_version(stored, version)
     before = placements[stored.pk]
     old_parent, old_status = stored.parent_id, stored.status
     for name, value in changes.items():
@@ -200,3 +199,37 @@ def retract_incident(
         )
     changes = {"status": Status.RETRACTED, "retraction_reason": reason}
     return _update(incident, user, version, changes, retracting=True)
+
+
+@write_service
+def set_targets_and_roles(
+    *, incident: Incident, user, targets=None, actor_roles=None
+) -> None:
+    """Make the incident's targets and actor roles these (None: leave them).
+
+    Rows that stay are kept; the others are removed and the new ones added one
+    at a time, so the incident's history records each change with its author.
+    Each item is a dict of the row's fields (`category`, `description`;
+    `actor`, `role`).
+    """
+    for rows, wanted, keys in (
+        (incident.targets, targets, ("category_id", "description")),
+        (incident.actor_roles, actor_roles, ("actor_id", "role")),
+    ):
+        if wanted is None:
+            continue
+        model = rows.model
+        new = [model(incident=incident, **fields) for fields in wanted]
+        pending = {}
+        for row in new:
+            pending.setdefault(tuple(getattr(row, k) for k in keys), []).append(row)
+        for row in rows.all():
+            same = pending.get(tuple(getattr(row, k) for k in keys))
+            if same:
+                same.pop()
+                continue
+            row._history_user = user
+            row.delete()
+        for row in (row for group in pending.values() for row in group):
+            row._history_user = user
+            row.save()

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from incidents.views.edit import get_editable_incident
+from incidents.access import get_editable_incident
 from sources.forms import ReportForm
 
 

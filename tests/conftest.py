@@ -9,6 +9,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.test.utils import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
@@ -108,3 +109,23 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(scope="session")
+def _plain_http():
+    """The live server speaks plain HTTP: no redirect to HTTPS, no secure cookies.
+
+    The server reads these when it starts, before any per-test settings apply.
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, live_server):
+    return live_server

@@ -60,16 +60,18 @@ class Row:
     target: str | None = None  # which object of the world `{id}` names
     query: str = ""
     body: Callable[[SimpleNamespace], dict] | None = None
+    slug: str = ""  # fills `{slug}` (taxonomy terms)
 
     @property
     def id(self) -> str:
-        suffix = f" ({self.target})" if self.target else ""
+        suffix = f" ({self.target or self.slug})" if self.target or self.slug else ""
         return f"{self.method} {self.path}{self.query}{suffix}"
 
     def url(self, world) -> str:
         path = self.path
         if self.target:
             path = path.replace("{id}", str(getattr(world, self.target).pk))
+        path = path.replace("{slug}", self.slug)
         return API + path + self.query
 
 
@@ -155,6 +157,20 @@ def extract(world):
 
 ROWS = [
     # Incidents: analysts write, editors retract.
+    *(
+        row
+        for prefix, slug in (
+            ("incident-types", "attack"),
+            ("target-categories", "police"),
+            ("victim-groups", "civilians"),
+            ("outcomes", "killed"),
+            ("claimant-sides", "official"),
+        )
+        for row in (
+            Row("GET", f"/{prefix}/", READ),
+            Row("GET", f"/{prefix}/{{slug}}/", READ, slug=slug),
+        )
+    ),
     Row("GET", "/incidents/", READ),
     Row("GET", "/incidents/", READ, query="?format=csv"),
     Row("GET", "/incidents/", READ, query="?format=geojson"),
@@ -191,6 +207,7 @@ ROWS = [
     Row("GET", "/locations/", READ),
     Row("POST", "/locations/", CREATE, body=new_location),
     Row("GET", "/locations/{id}/", READ, "location"),
+    Row("GET", "/locations/{id}/history/", READ, "location"),
     Row(
         "PUT", "/locations/{id}/", EDIT, "place", body=versioned(new_location, "place")
     ),
@@ -205,6 +222,7 @@ ROWS = [
     Row("GET", "/actors/", READ),
     Row("POST", "/actors/", CREATE, body=new_actor),
     Row("GET", "/actors/{id}/", READ, "actor"),
+    Row("GET", "/actors/{id}/history/", READ, "actor"),
     Row("PUT", "/actors/{id}/", EDIT, "actor", body=versioned(new_actor, "actor")),
     Row(
         "PATCH",

@@ -173,3 +173,57 @@ def test_a_claim_on_a_deep_leaf_still_counts_up_the_chain(api, analyst):
 
     root = Tally.objects.get(incident=chain[0], group="civilians", outcome="killed")
     assert root.best == 3
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "-3", "x"])
+def test_a_page_size_that_is_no_whole_number_is_a_400(api, researcher, page_size):
+    response = api(researcher).get(URL, {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_a_page_size_above_the_cap_gets_the_cap(api, researcher):
+    response = api(researcher).get(URL, {"page_size": 5000})
+
+    assert response.status_code == 200
+
+
+def test_an_empty_typed_filter_is_a_400_and_empty_text_is_no_filter(api, researcher):
+    client = api(researcher)
+
+    dated = client.get(URL, {"started_before": ""})
+    searched = client.get("/api/v1/sources/", {"search": ""})
+
+    assert dated.status_code == 400
+    assert dated.json() == {
+        "started_before": ["Give a value, or leave the parameter out."]
+    }
+    assert searched.status_code == 200
+
+
+def test_an_unsupported_method_is_a_405_whatever_the_format(api, researcher):
+    response = api(researcher).generic("TRACE", f"{URL}?format=csv")
+
+    assert response.status_code == 405
+
+
+def test_an_analyst_sending_a_null_status_is_told_so(api, analyst):
+    response = api(analyst).post(URL, {**NEW, "status": None})
+
+    assert response.status_code == 400
+    assert "status" in response.json()
+    assert not Incident.objects.exists()
+
+
+def test_a_patched_source_still_names_its_affiliation(api, analyst):
+    from tests.factories import SourceFactory
+
+    source = SourceFactory()
+
+    response = api(analyst).patch(
+        f"/api/v1/sources/{source.pk}/", {"name": "Renamed", "version": source.version}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["affiliation_name"] is None

@@ -170,3 +170,77 @@ def test_anonymous_visitors_get_no_history(api):
     incident = IncidentFactory()
 
     assert api().get(_url(incident)).status_code == 401
+
+
+def test_targets_actor_roles_and_report_links_are_in_the_history(api, analyst, editor):
+    from tests.factories import ActorFactory
+
+    incident = IncidentFactory()
+    group = ActorFactory(name="Armed group")
+    client = api(analyst)
+    response = client.patch(
+        f"/api/v1/incidents/{incident.pk}/",
+        {
+            "targets": [{"category": "police", "description": "Checkpoint"}],
+            "actors": [{"actor": group.pk, "role": "perpetrator"}],
+            "version": incident.version,
+        },
+    )
+    assert response.status_code == 200, response.content
+    report = ReportFactory(title="Dawn, 1 February")
+    claim = ClaimFactory(incident=incident)
+    claim_services.update_claim(claim=claim, user=analyst, reports=[report])
+
+    entries = _history(api(editor), _url(incident))["results"]
+    by_record = {}
+    for entry in entries:
+        by_record.setdefault(entry["record"], []).append(entry)
+
+    target = by_record["target"][0]
+    assert target["user"] == "analyst"
+    assert {c["field"]: c["new"] for c in target["changes"]}["category"] == "Police"
+    role = by_record["actor_role"][0]
+    assert {c["field"]: c["new"] for c in role["changes"]}["actor"] == "Armed group"
+    link = by_record["claim_link"][0]
+    assert {c["field"]: c["new"] for c in link["changes"]}["report"] == (
+        "Dawn, 1 February"
+    )
+
+
+def test_resending_the_same_targets_records_nothing(api, analyst):
+    incident = IncidentFactory()
+    client = api(analyst)
+    body = {"targets": [{"category": "police", "description": "Checkpoint"}]}
+    client.patch(
+        f"/api/v1/incidents/{incident.pk}/", {**body, "version": incident.version}
+    )
+    incident.refresh_from_db()
+
+    client.patch(
+        f"/api/v1/incidents/{incident.pk}/", {**body, "version": incident.version}
+    )
+
+    entries = _history(client, _url(incident))["results"]
+    assert len([e for e in entries if e["record"] == "target"]) == 1
+
+
+def test_places_and_actors_have_their_history(api, analyst):
+    from tests.factories import ActorFactory
+
+    client = api(analyst)
+    actor = ActorFactory(name="Armed group")
+    renamed = client.patch(
+        f"/api/v1/actors/{actor.pk}/", {"name": "Armed group (BLA)", "version": 1}
+    )
+    assert renamed.status_code == 200, renamed.content
+    place = LocationFactory(name="Quetta")
+
+    actor_entries = _history(client, f"/api/v1/actors/{actor.pk}/history/")
+    place_entries = _history(client, f"/api/v1/locations/{place.pk}/history/")
+
+    change = actor_entries["results"][0]
+    assert change["user"] == "analyst"
+    assert [(c["field"], c["old"], c["new"]) for c in change["changes"]] == [
+        ("name", "Armed group", "Armed group (BLA)")
+    ]
+    assert place_entries["results"][0]["label"] == "Place: Quetta"

@@ -207,3 +207,31 @@ def test_the_docs_assets_ship_with_the_sidecar(researcher_client, url):
         found = finders.find(asset.split("?")[0].removeprefix(prefix))
         assert found, asset
         assert Path(found).stat().st_size > 0
+
+
+def test_updates_require_the_version_and_creates_do_not(schema):
+    components = schema["components"]["schemas"]
+
+    def body(path, method):
+        content = schema["paths"][path][method]["requestBody"]["content"]
+        assert list(content) == ["application/json"]  # JSON only
+        ref = content["application/json"]["schema"]["$ref"]
+        return components[ref.rsplit("/", 1)[-1]]
+
+    for path in ("/api/v1/incidents/{id}/", "/api/v1/claims/{id}/"):
+        assert "version" in body(path, "put")["required"]
+        assert "version" in body(path, "patch")["required"]
+    assert "version" not in body("/api/v1/incidents/", "post").get("required", [])
+    # Every write of a resource has its body.
+    for path in ("/api/v1/sources/", "/api/v1/reports/"):
+        assert body(path, "post")["properties"]
+        assert body(path + "{id}/", "put")["properties"]
+
+
+def test_text_fields_take_strings_only(api, analyst):
+    response = api(analyst).post(
+        "/api/v1/incidents/", {"title": 0, "type": "attack", "start_date": "2026-02-01"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["title"] == ["Not a valid string."]

@@ -209,3 +209,23 @@ def test_a_published_incident_moved_under_a_draft_leaves_the_researchers_view(
     assert reader.get(f"{INCIDENTS}{moved.pk}/").status_code == 404
     listed = [row["id"] for row in reader.get(INCIDENTS).json()["results"]]
     assert moved.pk not in listed
+
+
+def test_the_admin_refuses_to_edit_a_retracted_claim(admin_client, editor):
+    claim = ClaimFactory()
+    services.retract_claim(claim=claim, user=editor, reason="Misread")
+    url = reverse("admin:casualties_claim_change", args=[claim.pk])
+    page = admin_client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None and not isinstance(value, list | dict)
+    }
+    data.update(low=1, high=1, point=1)
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "cannot be changed" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.low != 1

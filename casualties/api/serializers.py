@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from casualties import services
 from casualties.models import Claim
+from config.api import StrictCharField
 from incidents.models import Incident
 from sources.api.serializers import SourceReliabilityField, VersionedSerializer
 from sources.models import Report
@@ -26,7 +27,7 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateTimeField(
         source="period_end", required=False, allow_null=True
     )
-    label = serializers.CharField(
+    label = StrictCharField(
         source="period_label",
         required=False,
         allow_blank=True,
@@ -37,13 +38,13 @@ class PeriodSerializer(serializers.Serializer):
 
 class ClaimantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = StrictCharField()
 
 
 class ClaimReportSerializer(serializers.ModelSerializer):
     # A report may have no URL (a statement read out, a leaflet): "" is allowed.
-    url = serializers.CharField(read_only=True)
-    source_name = serializers.CharField(source="source.name", read_only=True)
+    url = StrictCharField(read_only=True)
+    source_name = StrictCharField(source="source.name", read_only=True)
     source_reliability = SourceReliabilityField()
 
     class Meta:
@@ -227,7 +228,7 @@ def _nest_period(detail):
 
 
 class ExtractTextSerializer(serializers.Serializer):
-    text = serializers.CharField(
+    text = StrictCharField(
         max_length=20_000,
         trim_whitespace=False,
         help_text="A pasted report paragraph (at most 20,000 characters).",
@@ -235,13 +236,13 @@ class ExtractTextSerializer(serializers.Serializer):
 
 
 class CandidateSerializer(serializers.Serializer):
-    wording = serializers.CharField(help_text="text[start:end].")
+    wording = StrictCharField(help_text="text[start:end].")
     start = serializers.IntegerField(
         help_text="Offset of the first character, in Unicode code points."
     )
     end = serializers.IntegerField(help_text="Offset just past the last character.")
-    group = serializers.CharField(help_text="Victim-group slug.")
-    outcome = serializers.CharField(help_text="Outcome slug.")
+    group = StrictCharField(help_text="Victim-group slug.")
+    outcome = StrictCharField(help_text="Outcome slug.")
     low = serializers.IntegerField()
     high = serializers.IntegerField(allow_null=True, help_text="Null: open-ended.")
     point = serializers.IntegerField(allow_null=True, help_text="The stated figure.")

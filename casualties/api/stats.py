@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -25,7 +24,9 @@ from rest_framework.response import Response
 
 from casualties.api.tallies import DETAIL, FIELD_ERRORS
 from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup, figures_for
-from config.api import can_edit
+from config.api import StrictCharField
+from core.filters import StrictFilterBackend
+from incidents.access import visible_incidents
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident, Location
 
@@ -70,12 +71,12 @@ class StatsPeriodRowSerializer(serializers.Serializer):
 
 
 class StatsBreakdownRowSerializer(serializers.Serializer):
-    key = serializers.CharField(
+    key = StrictCharField(
         allow_null=True,
         help_text="Slug of the group, outcome or side, or the ISO code of the "
         "country or admin1; null for incidents without one.",
     )
-    name = serializers.CharField(allow_null=True)
+    name = StrictCharField(allow_null=True)
     location = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -141,7 +142,7 @@ class StatsView(generics.GenericAPIView):
     """Figures for charts and papers, from the stored tallies only."""
 
     queryset = Incident.objects.all()
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = IncidentFilterSet
     pagination_class = None
 
@@ -151,7 +152,7 @@ class StatsView(generics.GenericAPIView):
         options = params.validated_data
         user = request.user
         incidents = self.filter_queryset(
-            Incident.objects.visible_to(user, include_retracted=can_edit(user))
+            visible_incidents(user, include_retracted=True)
         )
         tallies = Tally.objects.figures(figures_for(user)).filter(
             incident__in=incidents.filter(parent__isnull=True).values("pk")

@@ -14,16 +14,18 @@ from drf_spectacular.utils import (
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casualties import services
 from casualties.filters import TallyFilterSet
 from casualties.models import Tally, figures_for
-from core.validators import no_markup
-from incidents.models import Incident
-from sources.api.views import ListFiltersMixin
+from config.api import StrictCharField, stale_response, with_etag
+from config.viewsets import ETAG, FIELD_ERRORS, STALE_VERSION, ListFiltersMixin
+from core.validators import MAX_FIGURE, no_markup
+from incidents.access import visible_incidents
+from incidents.base import Conflict
 
 
 class SideIntervalSerializer(serializers.Serializer):
@@ -59,8 +61,8 @@ class BySideField(serializers.DictField):
 class TallyRowSerializer(serializers.ModelSerializer):
     """The figures of one tally, as SPEC section 6 names them."""
 
-    group = serializers.CharField(source="group_id", read_only=True)
-    outcome = serializers.CharField(source="outcome_id", read_only=True)
+    group = StrictCharField(source="group_id", read_only=True)
+    outcome = StrictCharField(source="outcome_id", read_only=True)
     high = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="Null when open-ended."
     )
@@ -89,7 +91,7 @@ class TallySerializer(TallyRowSerializer):
     """A tally with its key, its review and its version (for the review)."""
 
     incident = serializers.IntegerField(source="incident_id", read_only=True)
-    reviewed_by = serializers.CharField(
+    reviewed_by = StrictCharField(
         source="review.reviewed_by.username",
         read_only=True,
         allow_null=True,
@@ -98,9 +100,7 @@ class TallySerializer(TallyRowSerializer):
     reviewed_at = serializers.DateTimeField(
         source="review.reviewed_at", read_only=True, allow_null=True, default=None
     )
-    rationale = serializers.CharField(
-        source="review.rationale", read_only=True, default=""
-    )
+    rationale = StrictCharField(source="review.rationale", read_only=True, default="")
 
     class Meta(TallyRowSerializer.Meta):
         fields = [
@@ -117,7 +117,6 @@ class TallySerializer(TallyRowSerializer):
 
 
 # The largest figure a PositiveIntegerField holds on every supported database.
-MAX_FIGURE = 2_147_483_647
 
 
 class TallyReviewSerializer(serializers.Serializer):
@@ -138,7 +137,7 @@ class TallyReviewSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Leave out to keep the computed high (open stays open).",
     )
-    rationale = serializers.CharField(max_length=5000, validators=[no_markup])
+    rationale = StrictCharField(max_length=5000, validators=[no_markup])
     version = serializers.IntegerField(
         min_value=1, max_value=MAX_FIGURE, help_text="The tally's version you reviewed."
     )
@@ -154,25 +153,8 @@ class CanReviewTallies(permissions.BasePermission):
         )
 
 
-DETAIL = inline_serializer("Detail", fields={"detail": serializers.CharField()})
-CONFLICT = inline_serializer(
-    "TallyConflict",
-    fields={
-        "detail": serializers.CharField(),
-        "version": serializers.IntegerField(help_text="The current version."),
-    },
-)
-FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Field-named messages: {field: [message]}."
-)
+DETAIL = inline_serializer("Detail", fields={"detail": StrictCharField()})
 NO_ACCESS = OpenApiResponse(DETAIL, description="Not logged in, or not allowed.")
-ETAG = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200],
-    description="The quoted version of the tally.",
-)
 
 
 class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
@@ -206,7 +188,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: TallySerializer, 401: NO_ACCESS, 403: NO_ACCESS, 404: DETAIL},
     )
     def retrieve(self, request, *args, **kwargs):
-        return _with_etag(super().retrieve(request, *args, **kwargs))
+        return with_etag(super().retrieve(request, *args, **kwargs))
 
     @extend_schema(
         summary="Review a tally (editors)",
@@ -224,7 +206,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
             401: NO_ACCESS,
             403: NO_ACCESS,
             404: DETAIL,
-            409: CONFLICT,
+            409: STALE_VERSION,
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[CanReviewTallies])
@@ -242,22 +224,10 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
                 rationale=review.validated_data["rationale"],
                 version=review.validated_data["version"],
             )
-        except services.Conflict as conflict:
-            return Response(
-                {
-                    "detail": "The tally changed since that version.",
-                    "version": conflict.current_version,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+        except Conflict as conflict:
+            return stale_response(conflict.current_version)
         tally = self.get_queryset().get(pk=tally.pk)  # with reviewed_by joined
-        return _with_etag(Response(TallySerializer(tally).data))
-
-
-def _with_etag(response: Response) -> Response:
-    """The version as an ETag, like every other versioned representation."""
-    response["ETag"] = f'"{response.data["version"]}"'
-    return response
+        return with_etag(Response(TallySerializer(tally).data))
 
 
 # Outcomes, then groups, in the order of their rows (`all` first).
@@ -298,6 +268,6 @@ class IncidentTallyView(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         # Here, not in get_queryset: the permission check calls that first, and
         # a visitor who may not read at all must not learn which ids exist.
-        visible = Incident.objects.visible_to(request.user)
+        visible = visible_incidents(request.user)
         get_object_or_404(visible.only("pk"), pk=kwargs["pk"])
         return super().list(request, *args, **kwargs)

@@ -20,13 +20,13 @@ from casualties.extract import extract_claims
 from casualties.filters import ClaimFilterSet
 from casualties.models import Claim
 from config.api import RetractMixin, VersionedMixin, can_edit
-from incidents import history
-from incidents.api.history import HistoryMixin
-from sources.api.views import (
+from config.viewsets import (
     FIELD_ERRORS,
     ListFiltersMixin,
     versioned_schema,
 )
+from incidents import history
+from incidents.api.history import HistoryMixin
 from sources.models import Report
 
 FORMAT = OpenApiParameter(

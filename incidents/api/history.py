@@ -20,7 +20,19 @@ class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True, help_text="null: the system.")
     record = serializers.ChoiceField(
-        choices=["incident", "claim", "report", "source", "review", "tally"]
+        choices=[
+            "location",
+            "actor",
+            "incident",
+            "target",
+            "actor_role",
+            "claim",
+            "claim_link",
+            "report",
+            "source",
+            "review",
+            "tally",
+        ]
     )
     object_id = serializers.IntegerField()
     label = serializers.CharField()

@@ -7,8 +7,14 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from casualties.models import PUBLISHED, Tally, figures_for
-from config.api import CleanModelSerializer, VersionedSerializer, can_edit
+from config.api import (
+    CleanModelSerializer,
+    StrictCharField,
+    VersionedSerializer,
+    can_edit,
+)
 from incidents import services
+from incidents.access import visible_incidents
 from incidents.models import (
     Actor,
     Incident,
@@ -73,9 +79,9 @@ class IncidentPlaceSerializer(serializers.Serializer):
     """Where an incident happened, with the areas above the place."""
 
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    admin1 = serializers.CharField(allow_null=True, help_text="Province name.")
-    country_code = serializers.CharField(allow_null=True, help_text="ISO alpha-2.")
+    name = StrictCharField()
+    admin1 = StrictCharField(allow_null=True, help_text="Province name.")
+    country_code = StrictCharField(allow_null=True, help_text="ISO alpha-2.")
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     precision = serializers.ChoiceField(choices=Incident.LocationPrecision.choices)
@@ -130,7 +136,7 @@ class TargetSerializer(CleanModelSerializer):
 
 
 class ActorRoleSerializer(CleanModelSerializer):
-    name = serializers.CharField(source="actor.name", read_only=True)
+    name = StrictCharField(source="actor.name", read_only=True)
 
     class Meta:
         model = IncidentActor
@@ -146,10 +152,10 @@ class ResponsibilitySerializer(serializers.Serializer):
         allow_null=True,
         required=False,
     )
-    claimed_by_name = serializers.CharField(
+    claimed_by_name = StrictCharField(
         source="responsibility_claimed_by.name", read_only=True, allow_null=True
     )
-    how = serializers.CharField(
+    how = StrictCharField(
         source="responsibility_claim", required=False, allow_blank=True, max_length=5000
     )
 
@@ -161,7 +167,7 @@ class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return Incident.objects.none()
-        return Incident.objects.visible_to(request.user)
+        return visible_incidents(request.user)
 
 
 class IncidentSerializer(CleanModelSerializer):
@@ -263,7 +269,7 @@ class IncidentSerializer(CleanModelSerializer):
             request = self.context.get("request")
             children = Incident.objects.filter(parent=incident)
             if request is not None:
-                children = children.visible_to(request.user)
+                children = visible_incidents(request.user).filter(parent=incident)
             count = children.count()
         return count
 
@@ -312,9 +318,11 @@ class IncidentSerializer(CleanModelSerializer):
             self.initial_data, "get"
         ):
             return
+        if "status" not in self.initial_data:
+            return
         sent = self.initial_data.get("status")
         current = self.instance.status if self.instance else Incident.Status.DRAFT
-        if sent is not None and sent != current:
+        if sent != current:
             raise serializers.ValidationError(
                 {"status": ["Only editors may publish or change the status."]}
             )
@@ -353,16 +361,12 @@ class IncidentSerializer(CleanModelSerializer):
         }
 
     def _replace_nested(self, incident, nested: dict) -> None:
-        if "targets" in nested:
-            incident.targets.all().delete()
-            Target.objects.bulk_create(
-                Target(incident=incident, **target) for target in nested["targets"]
-            )
-        if "actor_roles" in nested:
-            incident.actor_roles.all().delete()
-            IncidentActor.objects.bulk_create(
-                IncidentActor(incident=incident, **role)
-                for role in nested["actor_roles"]
+        if nested:
+            services.set_targets_and_roles(
+                incident=incident,
+                user=self.context["request"].user,
+                targets=nested.get("targets"),
+                actor_roles=nested.get("actor_roles"),
             )
 
 
@@ -428,7 +432,7 @@ class LocationSerializer(VersionedSerializer):
 
 class ActorSerializer(VersionedSerializer):
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=StrictCharField(max_length=200),
         max_length=50,
         required=False,
         help_text="Other names.",
@@ -458,18 +462,18 @@ class ExportRowSerializer(serializers.Serializer):
     """One incident as the CSV export has it (and a GeoJSON feature's properties)."""
 
     id = serializers.IntegerField()
-    title = serializers.CharField()
-    summary = serializers.CharField()
-    type = serializers.CharField(help_text="Incident type slug.")
+    title = StrictCharField()
+    summary = StrictCharField()
+    type = StrictCharField(help_text="Incident type slug.")
     status = serializers.ChoiceField(choices=Incident.Status.choices)
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True)
     date_precision = serializers.ChoiceField(choices=Incident.DatePrecision.choices)
     parent = serializers.IntegerField(allow_null=True)
     location_id = serializers.IntegerField(allow_null=True)
-    location_name = serializers.CharField(allow_null=True)
-    admin1 = serializers.CharField(allow_null=True)
-    country_code = serializers.CharField(allow_null=True)
+    location_name = StrictCharField(allow_null=True)
+    admin1 = StrictCharField(allow_null=True)
+    country_code = StrictCharField(allow_null=True)
     location_precision = serializers.ChoiceField(
         choices=Incident.LocationPrecision.choices
     )

@@ -14,7 +14,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -26,8 +25,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.settings import api_settings
 
 from casualties.models import Tally, figures_for
-from config.api import RetractMixin, VersionedMixin, can_edit
+from config.api import RetractMixin, VersionedMixin
+from core.filters import StrictFilterBackend
 from incidents import history, services
+from incidents.access import visible_incidents
 from incidents.api.history import HistoryMixin
 from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
 from incidents.api.serializers import (
@@ -89,7 +90,7 @@ FORMAT_PARAMETER = OpenApiParameter(
 def with_representation(incidents, user):
     """Everything the incident representation reads, in a fixed number of queries."""
     children = (
-        Incident.objects.visible_to(user)
+        visible_incidents(user)
         .filter(parent=OuterRef("pk"))
         .order_by()
         .values("parent")
@@ -172,7 +173,7 @@ class IncidentViewSet(
     queryset = Incident.objects.all()
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     versioned_by_service = True
     renderer_classes = [
         *api_settings.DEFAULT_RENDERER_CLASSES,
@@ -183,7 +184,7 @@ class IncidentViewSet(
     def get_queryset(self):
         """Editors reach retracted incidents by URL; lists hide them (FilterSet)."""
         user = self.request.user
-        incidents = Incident.objects.visible_to(user, include_retracted=can_edit(user))
+        incidents = visible_incidents(user, include_retracted=True)
         if self.action in ("list", "retrieve") and not self._exporting():
             incidents = with_representation(incidents, user)
         return incidents
@@ -194,7 +195,8 @@ class IncidentViewSet(
 
     def get_renderers(self):
         renderers = super().get_renderers()
-        if self.action == "list":
+        # An unsupported method (no action) must still reach its 405.
+        if self.action in ("list", None):
             return renderers
         return [r for r in renderers if not isinstance(r, ExportRenderer)]
 
@@ -282,6 +284,7 @@ class IncidentViewSet(
 
 
 class GazetteerViewSet(
+    HistoryMixin,
     VersionedMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -289,7 +292,7 @@ class GazetteerViewSet(
 ):
     """Read for all; analysts add and correct entries. Nothing is deleted."""
 
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
 
 
 class LocationViewSet(GazetteerViewSet):
@@ -297,6 +300,7 @@ class LocationViewSet(GazetteerViewSet):
 
     queryset = Location.objects.order_by("name", "id")
     serializer_class = LocationSerializer
+    history_parts = staticmethod(history.location_parts)
     filterset_class = LocationFilterSet
 
 
@@ -305,6 +309,7 @@ class ActorViewSet(GazetteerViewSet):
 
     queryset = Actor.objects.order_by("name", "id")
     serializer_class = ActorSerializer
+    history_parts = staticmethod(history.actor_parts)
     filterset_class = ActorFilterSet
 
 
@@ -313,11 +318,11 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TargetRowSerializer
     filterset_class = TargetFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     queryset = Target.objects.all()
 
     def get_queryset(self):
-        visible = Incident.objects.visible_to(self.request.user)
+        visible = visible_incidents(self.request.user)
         return Target.objects.filter(incident__in=visible).order_by(
             "incident_id", "category_id", "id"
         )

@@ -7,15 +7,14 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from casualties.api.tallies import TABLE_ORDER
 from casualties.models import Claim, ClaimantSide, Tally, figures_for
 from config.api import can_edit
 from incidents import history
+from incidents.access import get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
-from incidents.models import Incident
 from sources.models import Report
 
 # The list shows these tallies of every incident, and whether any is disputed.
@@ -47,19 +46,6 @@ FILTER_LABELS = {
 }
 
 
-def visible_incidents(user):
-    """The incidents this user may read: the one definition every view uses."""
-    return Incident.objects.visible_to(user, include_retracted=can_edit(user))
-
-
-def get_visible_incident(user, pk) -> Incident:
-    """The incident, or 404 when it is missing or not for this user's eyes."""
-    incidents = visible_incidents(user).select_related(
-        "type", "location", "parent", "responsibility_claimed_by"
-    )
-    return get_object_or_404(incidents, pk=pk)
-
-
 class IncidentListView(LoginRequiredMixin, ListView):
     """Incidents through the API's filters, a page at a time."""
 
@@ -69,7 +55,7 @@ class IncidentListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         incidents = (
-            visible_incidents(self.request.user)
+            visible_incidents(self.request.user, include_retracted=True)
             .select_related("type", "location")
             .prefetch_related(
                 Prefetch(
@@ -163,7 +149,7 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
     def _subtree(self, incident):
         """The visible sub-incidents as nested nodes, each with `.subtree`."""
         below = (
-            visible_incidents(self.request.user)
+            visible_incidents(self.request.user, include_retracted=True)
             .below(incident)
             .exclude(pk=incident.pk)
             .select_related("type", "location")

@@ -11,11 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from incidents.access import (
+    get_editable_incident,
+    get_visible_incident,
+    visible_incidents,
+)
 from incidents.api.serializers import Gazetteer
 from incidents.base import Conflict
 from incidents.claim_forms import (
@@ -36,21 +40,9 @@ from incidents.forms import (
     unbound_like,
 )
 from incidents.models import Incident, Location
-from incidents.views.browse import get_visible_incident
 from sources.models import Report
 
 SEARCH_LIMIT = 20
-
-
-def get_editable_incident(user, pk) -> Incident:
-    """The incident for a form, or 404: missing, unseen, or retracted.
-
-    A retracted incident is kept as it was withdrawn; nothing is added to it.
-    """
-    incident = get_visible_incident(user, pk)
-    if incident.status == Incident.Status.RETRACTED:
-        raise Http404("A retracted incident is not edited.")
-    return incident
 
 
 class IncidentFormView(PermissionRequiredMixin, View):
@@ -93,7 +85,7 @@ class IncidentFormView(PermissionRequiredMixin, View):
         if not parent_id.isdigit():
             return None
         parent = (
-            Incident.objects.visible_to(self.request.user)
+            visible_incidents(self.request.user)
             .select_related("type")
             .filter(pk=int(parent_id))
             .first()

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import VersionedSerializer
+from config.api import StrictCharField, VersionedSerializer
 from sources.models import Report, Source
 
 
@@ -27,9 +27,9 @@ class SourceReliabilityField(serializers.ReadOnlyField):
 
 
 class SourceSerializer(VersionedSerializer):
-    affiliation_name = serializers.CharField(
-        source="affiliation.name", read_only=True, allow_null=True, default=None
-    )
+    # A method, not source="affiliation.name" with a default: DRF skips a
+    # default on partial updates, so a PATCH answer would lack the field.
+    affiliation_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Source
@@ -46,9 +46,12 @@ class SourceSerializer(VersionedSerializer):
             "updated_at",
         ]
 
+    def get_affiliation_name(self, source) -> str | None:
+        return source.affiliation.name if source.affiliation_id else None
+
 
 class ReportSerializer(VersionedSerializer):
-    source_name = serializers.CharField(source="source.name", read_only=True)
+    source_name = StrictCharField(source="source.name", read_only=True)
     source_reliability = SourceReliabilityField()
 
     class Meta:

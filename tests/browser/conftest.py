@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from django.test.utils import override_settings
 
 from casualties.demo import DEMO_ACCOUNTS, create_demo_accounts
 from casualties.reference_case import load_reference_case
@@ -82,26 +81,6 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
-
-
-@pytest.fixture(scope="session")
-def _plain_http():
-    """The live server speaks plain HTTP: no redirect to HTTPS, no secure cookies.
-
-    The server reads these when it starts, before any per-test settings apply.
-    """
-    with override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SECURE_HSTS_SECONDS=0,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-    ):
-        yield
-
-
-@pytest.fixture(scope="session")
-def live_server(_plain_http, live_server):
-    return live_server
 
 
 @pytest.fixture

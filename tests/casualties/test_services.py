@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from casualties.models import Claim, ClaimantSide, Tally
 from casualties.reference_case import BLA, load_reference_case
-from casualties.services import Conflict, review_tally, update_claim
+from casualties.services import review_tally, update_claim
+from incidents.base import Conflict
 from tests.factories import ClaimFactory, IncidentFactory, tally_differences
 
 pytestmark = pytest.mark.django_db
