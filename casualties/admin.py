@@ -24,6 +24,7 @@ from casualties.models import (
 )
 from incidents.admin import HistoryAdmin, NoDeleteMixin, RetractionMixin
 from incidents.forms import service_fields
+from incidents.models import Incident
 from sources.models import Report
 
 RECOMPUTE_NOTE = (
@@ -93,7 +94,10 @@ class ClaimAdminForm(forms.ModelForm):
         if self.instance.pk is not None and self.instance.is_retracted:
             raise ValidationError(services.RETRACTED_CLAIM)
         incident = cleaned.get("incident")
-        if incident is not None and incident.effective_status == "retracted":
+        if (
+            incident is not None
+            and incident.effective_status == Incident.Status.RETRACTED
+        ):
             self.add_error("incident", services.CLOSED_INCIDENT)
         return cleaned
 

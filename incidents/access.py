@@ -13,19 +13,17 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from config.api import can_edit
 from incidents.models import Incident
-
-
-def can_read_retracted(user) -> bool:
-    """Editors: they retract, so they may look at what was retracted."""
-    return user.is_authenticated and user.has_perm("incidents.publish_incident")
 
 
 def visible_incidents(user, *, include_retracted: bool = False) -> QuerySet[Incident]:
     """The incidents `user` may read; retracted ones too when asked, for
     those who may read them."""
     return Incident.objects.visible_to(
-        user, include_retracted=include_retracted and can_read_retracted(user)
+        # Editors: they retract, so they may look at what was retracted.
+        user,
+        include_retracted=include_retracted and can_edit(user),
     )
 
 

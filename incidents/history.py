@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.fields import CharField
 
@@ -236,7 +237,7 @@ class _Names:
 def _has_field(model, name: str) -> bool:
     try:
         model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist
+    except FieldDoesNotExist:
         return False
     return True
 
@@ -262,26 +263,22 @@ def _label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name).capitalize()
 
 
+RECORD_LABELS = {
+    "location": lambda row: f"Place: {row.name}",
+    "actor": lambda row: f"Actor: {row.name}",
+    "incident": lambda row: f"Incident: {row.title}",
+    "target": lambda row: f"Target: {row.description or row.category_id}",
+    "actor_role": lambda row: f"Actor role: {row.get_role_display()}",
+    "claim": lambda row: f"Claim {row.id} ({row.group_id}, {row.outcome_id})",
+    "claim_link": lambda row: f"Reports of claim {row.claim_id}",
+    "report": lambda row: f"Report: {row.title}",
+    "source": lambda row: f"Source: {row.name}",
+    "review": lambda row: f"Review of {row.group_id} · {row.outcome_id}",
+}
+
+
 def _record_label(record: str, row) -> str:
-    if record == "incident":
-        return f"Incident: {row.title}"
-    if record == "claim":
-        return f"Claim {row.id} ({row.group_id}, {row.outcome_id})"
-    if record == "claim_link":
-        return f"Reports of claim {row.claim_id}"
-    if record == "target":
-        return f"Target: {row.description or row.category_id}"
-    if record == "actor_role":
-        return f"Actor role: {row.get_role_display()}"
-    if record == "report":
-        return f"Report: {row.title}"
-    if record == "source":
-        return f"Source: {row.name}"
-    if record == "location":
-        return f"Place: {row.name}"
-    if record == "actor":
-        return f"Actor: {row.name}"
-    return f"Review of {row.group_id} · {row.outcome_id}"
+    return RECORD_LABELS[record](row)
 
 
 def _with_previous(rows: QuerySet, previous: QuerySet, key: str) -> list:
