@@ -8,7 +8,12 @@ import django_filters
 from django_filters.constants import EMPTY_VALUES
 
 from casualties.models import Claim, ClaimantSide, Outcome, Tally, VictimGroup
-from core.filters import DayFilter, RetractableFilterSet, StrictBooleanFilter
+from core.filters import (
+    DayFilter,
+    RetractableFilterSet,
+    StrictBooleanFilter,
+    StrictOrderingFilter,
+)
 from incidents.access import incidents_for_request
 from incidents.models import Actor
 from sources.models import Report
@@ -64,6 +69,10 @@ class ClaimFilterSet(RetractableFilterSet):
     asserted_before = DayFilter(
         field_name="asserted_at", bound="before", label="Asserted on or before."
     )
+    ordering = StrictOrderingFilter(
+        fields=["id", "incident", "low", "high", "asserted_at", "updated_at"],
+        label="Sort keys, comma-separated, '-' for descending; ties by id.",
+    )
 
     class Meta:
         model = Claim
@@ -98,6 +107,10 @@ class TallyFilterSet(django_filters.FilterSet):
         choices=Tally.Status.choices, label="Review status(es)."
     )
     disputed = StrictBooleanFilter(label="Only disputed (true) or undisputed tallies.")
+    ordering = StrictOrderingFilter(
+        fields=["group", "outcome", "low", "best", "updated_at", "id"],
+        label="Sort keys, comma-separated, '-' for descending; ties by id.",
+    )
 
     class Meta:
         model = Tally

@@ -5,11 +5,14 @@ that come from the shared machinery (authentication, permissions, a missing
 object, an invalid page, a body of the wrong media type, a stale `version`)
 are the same everywhere, so this hook documents them here instead of in every
 @extend_schema. It only fills gaps: a response a view describes itself is left
-as it is.
+as it is, except that an error response a view declares without a body (to
+give its own description, config.viewsets) gets the shared body here: each
+kind of error has one schema.
 """
 
 DETAIL = "ErrorDetail"
 FIELD_ERRORS = "FieldErrors"
+STALE_VERSION = "StaleVersionError"
 
 SCHEMAS = {
     DETAIL: {
@@ -26,18 +29,29 @@ SCHEMAS = {
         ),
         "additionalProperties": {},
     },
+    STALE_VERSION: {
+        "type": "object",
+        "description": "The record changed since the `version` sent; nothing changed.",
+        "properties": {
+            "detail": {"type": "string"},
+            "version": {"type": "integer", "description": "The stored version."},
+        },
+        "required": ["detail", "version"],
+    },
 }
+# The body of each error status, whoever documents the status.
+BODIES = {"400": FIELD_ERRORS, "409": STALE_VERSION}
+BODIES |= dict.fromkeys(("401", "403", "404", "412", "415", "429"), DETAIL)
 
 WRITES = {"post", "put", "patch", "delete"}
 
 
+def _body(schema: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+
+
 def _response(description: str, schema: str) -> dict:
-    return {
-        "description": description,
-        "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}
-        },
-    }
+    return {"description": description, "content": _body(schema)}
 
 
 def _sends_version(operation: dict, schemas: dict) -> bool:
@@ -75,7 +89,7 @@ def _errors(path: str, method: str, operation: dict, schemas: dict) -> dict:
         )
     if method in {"put", "patch"} and _sends_version(operation, schemas):
         errors["409"] = _response(
-            "The `version` sent is stale; nothing changed.", DETAIL
+            "The `version` sent is stale; nothing changed.", STALE_VERSION
         )
         errors["412"] = _response("If-Match names a stale version.", DETAIL)
     if method in WRITES:
@@ -91,6 +105,9 @@ def document_error_responses(result, generator, request, public):
             if method == "parameters":
                 continue
             responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                if code in BODIES and not response.get("content"):
+                    response["content"] = _body(BODIES[code])
             errors = _errors(path, method, operation, schemas)
             for code, response in errors.items():
                 responses.setdefault(code, response)

@@ -188,10 +188,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_FILTER_BACKENDS": [
-        "core.filters.StrictFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # `ordering` is a filter of each FilterSet (core.filters), one mechanism
+    # for the API and the pages.
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictFilterBackend"],
     "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -7,28 +7,25 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import serializers
 from rest_framework.fields import empty
 
 from config.api import RetractSerializer
-from core.filters import StrictFilterBackend, StrictOrderingFilter
+from core.filters import StrictFilterBackend
 
+# Error responses are declared by status and description only: their bodies
+# are one schema per kind of error, added by config.openapi.
 FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description='Field-level messages: {"field": ["message", ...]}. Nothing stored.',
+    description='Field-level messages: {"field": ["message", ...]}. Nothing stored.'
 )
 STALE_VERSION = OpenApiResponse(
-    inline_serializer(
-        "StaleVersionError",
-        {"detail": serializers.CharField(), "version": serializers.IntegerField()},
-    ),
-    description="The `version` sent is not the stored one; nothing changed.",
+    description="The `version` sent is not the stored one; nothing changed."
 )
 PRECONDITION_FAILED = OpenApiResponse(
-    inline_serializer("PreconditionFailedError", {"detail": serializers.CharField()}),
-    description="The If-Match header does not match the stored version.",
+    description="The If-Match header does not match the stored version."
+)
+NOT_FOUND = OpenApiResponse(
+    description="No such object (or not visible to the role), or no such page."
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -90,11 +87,18 @@ def versioned_schema(serializer, *, request=empty, retract=False, list_schema=No
 
 
 class ListFiltersMixin:
-    """Filters and ordering are list parameters: detail URLs ignore them."""
+    """Filters and ordering are list parameters: detail URLs ignore them.
 
-    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    `ordering` (a class attribute) is the list's default order; the FilterSet's
+    `ordering` filter replaces it when a client asks for another.
+    """
+
+    filter_backends = [StrictFilterBackend]
+    ordering: list[str] = []
 
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
+        if self.ordering:
+            queryset = queryset.order_by(*self.ordering)
         return super().filter_queryset(queryset)

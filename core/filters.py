@@ -13,7 +13,6 @@ from django.utils import timezone
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
-from rest_framework.filters import OrderingFilter
 
 from config.api import can_edit
 
@@ -89,42 +88,24 @@ class RetractableFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class StrictOrderingFilter(OrderingFilter):
-    """`ordering` with unknown fields refused, and ties always broken by id."""
+class StrictOrderingFilter(django_filters.OrderingFilter):
+    """`ordering`: the one sort parameter of every list, API and page alike.
 
-    def get_ordering(self, request, queryset, view):
-        param = request.query_params.get(self.ordering_param)
-        if not param:
-            return self.get_default_ordering(view)
-        fields = [field.strip() for field in param.split(",")]
-        valid = self.remove_invalid_fields(queryset, fields, view, request)
-        if len(valid) != len(fields):
-            allowed = ", ".join(self.allowed(queryset, view, request))
-            raise exceptions.ValidationError(
-                {self.ordering_param: [f"Unknown ordering; choose from {allowed}."]}
-            )
-        if not {"id", "-id", "pk", "-pk"} & set(valid):
-            valid.append("id")
-        return valid
+    Orders by the requested keys, then by id, so that pages never shuffle. An
+    unknown key is a 400 naming the parameter (the choices are validated),
+    where DRF's OrderingFilter ignores what it does not know; empty entries
+    (`ordering=,`) name no key and keep the list's default order.
+    """
 
-    def allowed(self, queryset, view, request):
-        names = [name for name, _ in self.get_valid_fields(queryset, view, {})]
-        return sorted(names)
-
-    def get_schema_operation_parameters(self, view):
-        fields = ", ".join(sorted(view.ordering_fields))
-        return [
-            {
-                "name": self.ordering_param,
-                "required": False,
-                "in": "query",
-                "description": (
-                    f"Comma-separated fields to sort by ({fields}); a leading '-' "
-                    "sorts descending. Ties are broken by id."
-                ),
-                "schema": {"type": "string"},
-            }
-        ]
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        if not ordering:
+            return qs
+        if not {"id", "-id"} & set(ordering):
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return qs.order_by(*ordering)
 
 
 def _takes_blank(filter_) -> bool:

@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from casualties.models import Tally, figures_for
 from config.api import can_edit
-from core.filters import StrictBooleanFilter
+from core.filters import StrictBooleanFilter, StrictOrderingFilter
 from incidents.access import incidents_for_request
 from incidents.models import (
     Actor,
@@ -108,24 +108,6 @@ class BBoxField(forms.CharField):
 
 class BBoxFilter(django_filters.CharFilter):
     field_class = BBoxField
-
-
-class StrictOrderingFilter(django_filters.OrderingFilter):
-    """Orders by the requested keys, then by id, so that pages never shuffle.
-
-    An unknown key is a 400 (the choices are validated), unlike DRF's
-    OrderingFilter, which ignores what it does not know.
-    """
-
-    def filter(self, qs, value):
-        if value in django_filters.constants.EMPTY_VALUES:
-            return qs
-        ordering = [self.get_ordering_value(param) for param in value if param]
-        if not ordering:  # `ordering=,` names no key: the default order stands
-            return qs
-        if not {"id", "-id"} & set(ordering):
-            ordering.append("-id" if ordering[-1].startswith("-") else "id")
-        return qs.order_by(*ordering)
 
 
 class IncidentFilterSet(django_filters.FilterSet):

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import DayFilter, RetractableFilterSet
+from core.filters import DayFilter, RetractableFilterSet, StrictOrderingFilter
 from incidents.models import Actor
 from sources.models import Report, Source
 
@@ -18,6 +18,10 @@ class SourceFilterSet(django_filters.FilterSet):
     )
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, label="Words in the name or URL."
+    )
+    ordering = StrictOrderingFilter(
+        fields=["id", "name", "kind", "reliability", "updated_at"],
+        label="Sort keys, comma-separated, '-' for descending; ties by id.",
     )
 
     class Meta:
@@ -41,6 +45,10 @@ class ReportFilterSet(RetractableFilterSet):
     language = django_filters.CharFilter(max_length=10, label="Language code.")
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, label="Words in the title or excerpt."
+    )
+    ordering = StrictOrderingFilter(
+        fields=["id", "published_at", "title", "credibility", "updated_at"],
+        label="Sort keys, comma-separated, '-' for descending; ties by id.",
     )
 
     class Meta:

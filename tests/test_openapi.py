@@ -12,7 +12,7 @@ from django.core.management import call_command
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.factories import IncidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,44 @@ def test_every_write_documents_field_errors(schema):
         if method in ("post", "put", "patch") and "400" not in operation["responses"]
     ]
     assert undocumented == []
+
+
+ERROR_BODIES = {"400": "FieldErrors", "409": "StaleVersionError"}
+ERROR_BODIES |= dict.fromkeys(("401", "403", "404", "412", "415", "429"), "ErrorDetail")
+
+
+def test_each_kind_of_error_has_one_body_everywhere(schema):
+    """However a view documents an error, its body is the one shared schema."""
+    found = {
+        (code, str(response.get("content")))
+        for _, _, operation in _operations(schema)
+        for code, response in operation["responses"].items()
+        if code in ERROR_BODIES
+    }
+    wrong = {
+        (code, body)
+        for code, body in found
+        if body != str(_json_ref(ERROR_BODIES[code]))
+    }
+    assert wrong == set()
+    assert {code for code, _ in found} >= {"400", "401", "403", "404", "409", "412"}
+
+
+def _json_ref(name: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
+def test_a_stale_version_answer_matches_its_schema(api, analyst, schema):
+    incident = IncidentFactory()
+    response = api(analyst).patch(
+        f"/api/v1/incidents/{incident.pk}/",
+        {"title": "Renamed", "version": incident.version + 5},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    stale = schema["components"]["schemas"]["StaleVersionError"]
+    assert set(response.json()) == set(stale["properties"]) == set(stale["required"])
 
 
 def test_the_schema_offers_token_and_session_auth(schema):

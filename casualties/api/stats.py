@@ -15,16 +15,15 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from casualties.api.tallies import DETAIL, FIELD_ERRORS
 from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup, figures_for
 from config.api import StrictCharField
+from config.viewsets import FIELD_ERRORS
 from core.filters import StrictFilterBackend
 from incidents.access import visible_incidents
 from incidents.filters import IncidentFilterSet
@@ -134,8 +133,6 @@ STATS_ROWS = PolymorphicProxySerializer(
     responses={
         200: STATS_ROWS,
         400: FIELD_ERRORS,
-        401: OpenApiResponse(DETAIL, description="Not logged in."),
-        403: OpenApiResponse(DETAIL, description="Not allowed."),
     },
 )
 class StatsView(generics.GenericAPIView):

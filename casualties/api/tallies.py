@@ -9,10 +9,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import generics, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -22,7 +20,13 @@ from casualties import services
 from casualties.filters import TallyFilterSet
 from casualties.models import Tally, figures_for
 from config.api import StrictCharField, stale_response, with_etag
-from config.viewsets import ETAG, FIELD_ERRORS, STALE_VERSION, ListFiltersMixin
+from config.viewsets import (
+    ETAG,
+    FIELD_ERRORS,
+    NOT_FOUND,
+    STALE_VERSION,
+    ListFiltersMixin,
+)
 from core.validators import MAX_FIGURE, no_markup
 from incidents.access import visible_incidents
 from incidents.base import Conflict
@@ -153,10 +157,6 @@ class CanReviewTallies(permissions.BasePermission):
         )
 
 
-DETAIL = inline_serializer("Detail", fields={"detail": StrictCharField()})
-NO_ACCESS = OpenApiResponse(DETAIL, description="Not logged in, or not allowed.")
-
-
 class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """Stored tallies of the incidents the user may read, with the review queue's
     filters (`status=needs_review&status=stale`)."""
@@ -164,7 +164,6 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Tally.objects.select_related("review__reviewed_by")
     serializer_class = TallySerializer
     filterset_class = TallyFilterSet
-    ordering_fields = ["group", "outcome", "low", "best", "updated_at", "id"]
     # Incidents in their own order (newest first), as on the incident list.
     ordering = ["incident", "group", "outcome", "id"]
 
@@ -175,9 +174,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
         responses={
             200: TallySerializer(many=True),
             400: FIELD_ERRORS,
-            401: NO_ACCESS,
-            403: NO_ACCESS,
-            404: OpenApiResponse(DETAIL, description="No such page."),
+            404: NOT_FOUND,
         }
     )
     def list(self, request, *args, **kwargs):
@@ -185,7 +182,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         parameters=[ETAG],
-        responses={200: TallySerializer, 401: NO_ACCESS, 403: NO_ACCESS, 404: DETAIL},
+        responses={200: TallySerializer, 404: NOT_FOUND},
     )
     def retrieve(self, request, *args, **kwargs):
         return with_etag(super().retrieve(request, *args, **kwargs))
@@ -203,9 +200,7 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
         responses={
             200: TallySerializer,
             400: FIELD_ERRORS,
-            401: NO_ACCESS,
-            403: NO_ACCESS,
-            404: DETAIL,
+            404: NOT_FOUND,
             409: STALE_VERSION,
         },
     )
@@ -243,9 +238,7 @@ TABLE_ORDER = ["outcome__position", "outcome", "group__position", "group", "id"]
     ],
     responses={
         200: TallyRowSerializer(many=True),
-        401: NO_ACCESS,
-        403: NO_ACCESS,
-        404: DETAIL,
+        404: NOT_FOUND,
     },
 )
 class IncidentTallyView(generics.ListAPIView):

@@ -72,7 +72,6 @@ class ClaimViewSet(
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
     versioned_by_service = True
-    ordering_fields = ["id", "incident", "low", "high", "asserted_at", "updated_at"]
     ordering = ["incident_id", "group_id", "outcome_id", "id"]
 
     def get_queryset(self):

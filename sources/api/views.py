@@ -28,7 +28,6 @@ class SourceViewSet(
     queryset = Source.objects.select_related("affiliation")
     serializer_class = SourceSerializer
     filterset_class = SourceFilterSet
-    ordering_fields = ["id", "name", "kind", "reliability", "updated_at"]
     ordering = ["name", "id"]
 
 
@@ -46,7 +45,6 @@ class ReportViewSet(
     history_parts = staticmethod(history.report_parts)
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
-    ordering_fields = ["id", "published_at", "title", "credibility", "updated_at"]
     ordering = ["-published_at", "-id"]
 
     def get_queryset(self):

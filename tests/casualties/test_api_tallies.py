@@ -278,10 +278,14 @@ def test_a_draft_incident_id_looks_unknown_to_a_researcher(researcher):
 
 
 def test_it_orders_by_best_with_ties_broken_by_id(root, researcher):
-    rows = _client(researcher).get(TALLIES, {"ordering": "-best"}).json()["results"]
+    query = {"ordering": "-best", "page_size": 1000}
+    rows = _client(researcher).get(TALLIES, query).json()["results"]
 
-    keys = [(-r["best"], r["id"]) for r in rows]
-    assert keys == sorted(keys)
+    # Ties follow the last key's direction: "-best" is "best" reversed exactly.
+    keys = [(r["best"], r["id"]) for r in rows]
+    assert keys == sorted(keys, reverse=True)
+    query["ordering"] = "best"
+    assert _client(researcher).get(TALLIES, query).json()["results"] == rows[::-1]
 
 
 def _many_tallies(count: int, reviewer) -> None:
