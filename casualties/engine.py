@@ -148,7 +148,9 @@ CLAIM_COLUMNS = (
     "retracted_at",
     "assessment",
     "supersedes_id",
+    "party_id",
 )
+SUPERSEDES = CLAIM_COLUMNS.index("supersedes_id")
 VALUE_FIELDS = (
     "low",
     "best",
@@ -238,7 +240,9 @@ class Snapshot:
 
 def _claim_data(row: tuple, retracted: bool, sources) -> reconcile.ClaimData:
     """A row of CLAIM_COLUMNS as the rules take it."""
-    return reconcile.ClaimData(*row[:10], retracted, *row[11:13], frozenset(sources))
+    return reconcile.ClaimData(
+        *row[:10], retracted, *row[11:13], frozenset(sources), row[13]
+    )
 
 
 def _sources(claims) -> dict[int, set[int]]:
@@ -287,7 +291,7 @@ def _read_paths(keys: Collection[Key], paths: Mapping[int, str], taxonomy) -> Sn
                 seen.add(row[0])
                 claims.append(row[:-1])
         else:
-            superseders.append((row[-2], row[10] is not None, row[-1]))
+            superseders.append((row[SUPERSEDES], row[10] is not None, row[-1]))
     ids = list(seen)
     # The path's rows and their parts: the rows of the subgroups at the path's
     # incidents, and of the path's groups at their child incidents.
@@ -1048,7 +1052,7 @@ def set_aside(claims) -> dict[int, reconcile.SetAside]:
         if retracted_at is None and counts_in(WORKING, standing)
     }
     data = [
-        _claim_data(row, row[10] is not None or not counts_in(WORKING, row[13]), ())
+        _claim_data(row, row[10] is not None or not counts_in(WORKING, row[-1]), ())
         for row in rows
     ]
     return reconcile.set_aside(data, elsewhere)

@@ -210,6 +210,15 @@ class Claim(ServiceWritten, Versioned, Retractable):
         help_text="The actor who asserts the figure; empty if unnamed.",
     )
     side = models.ForeignKey(ClaimantSide, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(
+        Actor,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose dead these are, where the claimant names the party "
+        "(a claimant's figures for different parties count together).",
+    )
     reports = models.ManyToManyField(
         Report, blank=True, related_name="claims", through="ClaimReport"
     )
@@ -349,6 +358,7 @@ TALLY_INPUT_FIELDS = (
     "outcome_id",
     "side_id",
     "claimant_id",
+    "party_id",
     "low",
     "high",
     "point",

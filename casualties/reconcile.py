@@ -69,6 +69,7 @@ class ClaimData:
     assessment: str = "unassessed"
     supersedes: int | None = None
     sources: frozenset[int] = frozenset()
+    party: int | None = None  # whose dead: figures for other parties add up
 
     def __post_init__(self) -> None:
         # Fail here rather than produce a tally whose low exceeds its high.
@@ -223,12 +224,14 @@ def set_aside(
     judged; `superseded` adds ids replaced by claims the caller holds elsewhere.
     Per key and claimant only the latest counts, because a party's newer figure
     replaces its older one; claims with no claimant cannot be tied together, so
-    each counts.
+    each counts. A claimant's figures for different parties (the dead of each
+    side of a clash, as UCDP gives them) are about different people: the latest
+    of each party counts, and `claimant_figures` adds them up.
     """
     claims = list(claims)
     hidden = superseded_ids(claims).union(superseded)
     reasons: dict[int, SetAside] = {}
-    latest: dict[tuple[int, str, str, int], ClaimData] = {}
+    latest: dict[tuple[int, str, str, int, int | None], ClaimData] = {}
     for claim in claims:
         if claim.retracted:
             reasons[claim.id] = SetAside.RETRACTED
@@ -237,7 +240,7 @@ def set_aside(
         elif claim.id in hidden:
             reasons[claim.id] = SetAside.SUPERSEDED
         elif claim.claimant is not None:
-            slot = (claim.incident, claim.group, claim.outcome, claim.claimant)
+            slot = (*claim.key, claim.claimant, claim.party)
             current = latest.get(slot)
             if current is None:
                 latest[slot] = claim
@@ -270,6 +273,45 @@ def counted_claims(
 
 
 # --- rules 2 to 6: one tally --------------------------------------------------------
+
+
+def claimant_figures(claims: Sequence[ClaimData]) -> Sequence[ClaimData]:
+    """The counted claims of one key with each claimant's figures for several
+    parties added into one (its latest claim carrying the sums), so that rules
+    2, 3 and 6 weigh claimants against each other, never a party against
+    another party of the same claimant."""
+    seen: set[int] = set()
+    merge: set[int] = set()
+    for claim in claims:
+        if claim.claimant is not None:
+            if claim.claimant in seen:
+                merge.add(claim.claimant)
+            seen.add(claim.claimant)
+    if not merge:
+        return claims
+    kept = [c for c in claims if c.claimant not in merge]
+    for claimant in merge:
+        parts = [c for c in claims if c.claimant == claimant]
+        latest = max(parts, key=_recency)
+        high = None
+        if all(c.high is not None for c in parts):
+            high = sum(c.high for c in parts)
+        kept.append(
+            ClaimData(
+                latest.id,
+                latest.incident,
+                latest.group,
+                latest.outcome,
+                latest.side,
+                sum(c.low for c in parts),
+                high,
+                sum(c.effective_point for c in parts),
+                claimant,
+                latest.asserted_at,
+                sources=frozenset().union(*(c.sources for c in parts)),
+            )
+        )
+    return sorted(kept, key=lambda c: c.id)
 
 
 def _max_high(highs: Iterable[int | None]) -> int | None:
@@ -426,6 +468,9 @@ def tally_of_sums(
     the claims' sides known to the taxonomy. A rebuild runs this for every row,
     so the common shapes (no own claim, one own claim) take short paths."""
     sums = [s for s in (children, subgroups) if s is not None and s.rows]
+    counted = len(own)
+    if counted > 1:
+        own = claimant_figures(own)
     if not own:
         if not sums:
             return None
@@ -475,7 +520,7 @@ def tally_of_sums(
         disputed,
         inconsistent,
         unattributed,
-        len(own),
+        counted,
         sources,
     )
 

@@ -37,6 +37,7 @@ CLAIM_FIELDS = frozenset(
     {
         "incident",
         "claimant",
+        "party",
         "side",
         "group",
         "outcome",
@@ -53,7 +54,7 @@ CLAIM_FIELDS = frozenset(
         "assessment_note",
     }
 )
-RELATIONS = ["incident", "claimant", "side", "group", "outcome", "supersedes"]
+RELATIONS = ["incident", "claimant", "party", "side", "group", "outcome", "supersedes"]
 
 
 WRITES = WriteFields(Claim, CLAIM_FIELDS, RELATIONS)

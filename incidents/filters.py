@@ -165,6 +165,12 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="filter_include_retracted",
         help_text="Include retracted incidents (editors only).",
     )
+    dataset = django_filters.CharFilter(
+        max_length=20, help_text="Imported from this dataset (ucdp-ged)."
+    )
+    external_id = django_filters.CharFilter(
+        max_length=50, help_text="The dataset's own event id (e.g. 59553)."
+    )
     ordering = StrictOrderingFilter(
         fields=["start_date", "end_date", "title", "id", "created_at", "updated_at"],
         help_text="Sort keys, comma-separated, '-' for descending; "

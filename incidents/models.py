@@ -222,6 +222,7 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         DAY = "day", "Day"
         WEEK = "week", "Week"
         MONTH = "month", "Month"
+        YEAR = "year", "Year"
 
     class LocationPrecision(models.TextChoices):
         EXACT = "exact", "Exact"
@@ -257,6 +258,14 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
     retraction_reason = models.TextField(blank=True, validators=[no_markup])
+    # Where an imported incident came from: the dataset and its own event id
+    # (incidents.interop); blank for incidents entered here.
+    dataset = models.CharField(
+        max_length=20, blank=True, editable=False, help_text="e.g. ucdp-ged, acled."
+    )
+    external_id = models.CharField(
+        max_length=50, blank=True, editable=False, help_text="The dataset's event id."
+    )
     # Kept by `stamp_subtree` for the write services: the tree an incident lies
     # in (what a tally write locks) and its status as readers meet it.
     root = models.ForeignKey(
@@ -319,6 +328,12 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
                 condition=~Q(status="retracted") | ~Q(retraction_reason=""),
                 name="incident_retraction_has_reason",
                 violation_error_message="Say why the incident is retracted.",
+            ),
+            models.UniqueConstraint(
+                fields=["dataset", "external_id"],
+                condition=~Q(external_id=""),
+                name="incident_external_id_unique",
+                violation_error_message="An incident already has this external id.",
             ),
         ]
 
@@ -390,6 +405,7 @@ class IncidentActor(models.Model):
         SUSPECTED_PERPETRATOR = "suspected_perpetrator", "Suspected perpetrator"
         RESPONDING_FORCE = "responding_force", "Responding force"
         TARGET = "target", "Targeted party"
+        PARTY = "party", "Party to the fighting"
         OTHER = "other", "Other"
 
     incident = models.ForeignKey(
@@ -435,3 +451,64 @@ class Target(models.Model):
 
     def __str__(self):
         return self.description or str(self.category)
+
+
+class ImportRun(models.Model):
+    """One run of an importer over one file: who, which file, when, and what it
+    did (the summary the command prints and the import page shows)."""
+
+    dataset = models.CharField(max_length=20)
+    file_name = models.CharField(max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    # [{"line": 12, "id": "59553", "reasons": ["..."]}, ...]
+    flagged = models.JSONField(default=list, blank=True)
+    refused = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.dataset} {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportRecord(models.Model):
+    """A source row as the dataset gave it, kept beside the incident made from
+    it: figures a row states inconsistently (UCDP low above best) are kept here
+    as given, and the digest tells a rerun what changed."""
+
+    dataset = models.CharField(max_length=20)
+    external_id = models.CharField(max_length=50)
+    incident = models.OneToOneField(
+        Incident, on_delete=models.PROTECT, related_name="import_record"
+    )
+    digest = models.CharField(max_length=64)
+    row = models.JSONField(help_text="The source row, column by column, as given.")
+    flags = models.JSONField(default=list, blank=True)
+    run = models.ForeignKey(
+        ImportRun,
+        on_delete=models.PROTECT,
+        related_name="records",
+        help_text="The run that last created or changed it.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "external_id"], name="import_record_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dataset}:{self.external_id}"

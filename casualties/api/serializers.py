@@ -65,6 +65,7 @@ READ_FIELDS = [
     "id",
     "incident",
     "claimant",
+    "party",
     "side",
     "group",
     "outcome",
@@ -148,6 +149,7 @@ class ClaimWriteSerializer(VersionedSerializer):
         fields = [
             "incident",
             "claimant",
+            "party",
             "side",
             "group",
             "outcome",
@@ -168,6 +170,10 @@ class ClaimWriteSerializer(VersionedSerializer):
             **{name: {"max_value": 2**31 - 1} for name in ("low", "high", "point")},
             "assessment": {"help_text": "Editors only; ignored for others."},
             "assessment_note": {"help_text": "Editors only; ignored for others."},
+            "party": {
+                "help_text": "The actor whose dead the figure counts (optional); "
+                "a claimant's figures for different parties add up."
+            },
         }
 
     def get_fields(self):

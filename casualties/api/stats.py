@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek, TruncYear
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,7 +29,12 @@ from incidents.access import visible_incidents
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident, Location
 
-INTERVALS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+INTERVALS = {
+    "day": TruncDay,
+    "week": TruncWeek,
+    "month": TruncMonth,
+    "year": TruncYear,
+}
 BREAKDOWNS = ("admin1", "country", "group", "outcome", "side")
 DEFAULT_GROUP = "all"
 DEFAULT_OUTCOME = "killed"
@@ -105,8 +110,8 @@ STATS_ROWS = PolymorphicProxySerializer(
         "Sums of the tallies of top-level incidents (never their parts, so "
         "nothing is counted twice), for one victim group and one outcome "
         "(default all / killed), over the incidents the incident filters "
-        "select. Give exactly one of `interval` (rows per day, week or month "
-        "of the incident's start date; periods without tallies are left out) "
+        "select. Give exactly one of `interval` (rows per day, week, month or "
+        "year of the incident's start date; periods without tallies are left out) "
         "or `by` (rows per admin1, country, group, outcome or claimant side). "
         "`by=side` sums each side's own interval (low, high) as stored on the "
         "top-level tallies: it covers what each side said about the whole "

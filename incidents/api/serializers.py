@@ -218,11 +218,19 @@ class IncidentSerializer(CleanModelSerializer):
             "responsibility",
             "headline_tallies",
             "retraction_reason",
+            "dataset",
+            "external_id",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["retraction_reason", "created_at", "updated_at"]
+        read_only_fields = [
+            "retraction_reason",
+            "dataset",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {
             "location_precision": {
                 "write_only": True,

@@ -277,7 +277,7 @@ def test_by_side_counts_only_claims_about_the_chosen_group(dataset, researcher):
     [
         ({}, "interval"),
         ({"interval": "day", "by": "group"}, "by"),
-        ({"interval": "year"}, "interval"),
+        ({"interval": "decade"}, "interval"),
         ({"by": "district"}, "by"),
         ({"interval": "day", "group": "nobody"}, "group"),
         ({"interval": "day", "outcome": "vanished"}, "outcome"),

@@ -253,6 +253,50 @@ def test_each_set_aside_claim_says_why():
     }
 
 
+# --- parties: whose dead a figure counts ----------------------------------------------
+
+
+def test_a_claimants_figures_for_two_parties_both_count():
+    india = exact(3, id=1, claimant=1, party=11)
+    pakistan = exact(2, id=2, claimant=1, party=12)
+
+    assert counted_claims([india, pakistan]) == [india, pakistan]
+
+
+def test_a_claimants_figures_for_two_parties_add_up_in_the_tally():
+    """UCDP's deaths_a and deaths_b when both sides are states: both are
+    security forces, and the group's dead are the two sums, not the larger."""
+    india = claim(id=1, claimant=1, party=11, low=0, high=9, point=3)
+    pakistan = claim(id=2, claimant=1, party=12, low=0, high=9, point=2)
+
+    figures = tally([india, pakistan])
+
+    assert (figures.low, figures.best, figures.high) == (0, 5, 18)
+    assert figures.claims == 2
+    assert not figures.disputed
+
+
+def test_a_newer_figure_for_one_party_replaces_only_that_partys():
+    older = exact(3, id=1, claimant=1, party=11, asserted_at=T0)
+    other = exact(2, id=2, claimant=1, party=12, asserted_at=T0)
+    newer = exact(4, id=3, claimant=1, party=11, asserted_at=T0 + timedelta(1))
+
+    assert set_aside([older, other, newer]) == {1: SetAside.OLDER}
+    assert tally(counted_claims([older, other, newer])).best == 6
+
+
+def test_summed_parties_are_weighed_against_another_claimant_as_one_figure():
+    ucdp_a = exact(3, id=1, claimant=1, party=11, side="independent")
+    ucdp_b = exact(2, id=2, claimant=1, party=12, side="independent")
+    ministry = exact(12, id=3, claimant=2, side="official")
+
+    figures = tally([ucdp_a, ucdp_b, ministry])
+
+    assert figures.best == 5  # the independent side's figure, both parties
+    assert figures.by_side == {"independent": (5, 5), "official": (12, 12)}
+    assert figures.disputed
+
+
 def test_a_discounted_latest_claim_lets_the_claimants_previous_claim_count():
     previous = exact(5, claimant=1, asserted_at=T0)
     discounted = exact(
@@ -517,6 +561,7 @@ def claims_with_id(draw, incidents, claim_id) -> ClaimData:
         if claim_id > 1
         else None,
         sources=frozenset(draw(st.sets(st.integers(1, 5), max_size=3))),
+        party=draw(st.none() | st.integers(1, 2)),
     )
 
 
