@@ -11,7 +11,7 @@ PYTHON ?= $(shell for candidate in python3.14 python3.13 python3.12 \
 	    && { echo $$path; break; }; \
 	done)
 
-.PHONY: run test lint bench check-python clean
+.PHONY: run test lint bench bench-import check-python clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -38,7 +38,11 @@ run: $(VENV)/.installed-run
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_reference_case
 	DEBUG=$${DEBUG:-1} $(PY) manage.py recompute_tallies --no-progress
 	DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_accounts
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker of web imports (Django tasks, database backend)
+	@# runs beside the server and stops with it.
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --no-reload & \
+	  trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
@@ -49,10 +53,15 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
 bench: $(VENV)/.installed-run
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py $(BENCH_ARGS)
 
+# The importer's benchmark (bench/imports.py): the UCDP Pakistan file, then a
+# generated UCDP-layout file of 100,000 events, into an empty database.
+bench-import: $(VENV)/.installed-run
+	$(PY) bench/imports.py $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .hypothesis

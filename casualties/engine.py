@@ -46,7 +46,7 @@ from casualties.models import (
     TallyReview,
     load_taxonomy,
 )
-from incidents.base import service_write
+from incidents.base import path_ids, service_write
 from incidents.models import Incident
 
 Key = reconcile.Key
@@ -124,11 +124,6 @@ def lock_trees(incident_ids: Iterable[int]) -> dict[int, Placement]:
         except _TreeMoved:
             continue
     raise RuntimeError(f"incidents {ids} keep moving between trees")
-
-
-def path_ids(path: str) -> list[int]:
-    """Incident ids from the root down to the incident, read off its path."""
-    return [int(part) for part in path.strip("/").split("/")]
 
 
 # --- what is read ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from core.filters import (
     RetractableFilterSet,
     StrictBooleanFilter,
     StrictOrderingFilter,
+    UpdatedSinceFilter,
 )
 from incidents.access import incidents_for_request
 from incidents.models import Actor
@@ -69,6 +70,7 @@ class ClaimFilterSet(RetractableFilterSet):
     asserted_before = DayFilter(
         field_name="asserted_at", bound="before", label="Asserted on or before."
     )
+    updated_since = UpdatedSinceFilter()
     ordering = StrictOrderingFilter(
         fields=["id", "incident", "low", "high", "asserted_at", "updated_at"],
         label="Sort keys, comma-separated, '-' for descending; ties by id.",
@@ -87,6 +89,7 @@ class ClaimFilterSet(RetractableFilterSet):
             "report",
             "asserted_after",
             "asserted_before",
+            "updated_since",
             "include_retracted",
         ]
 
@@ -107,6 +110,7 @@ class TallyFilterSet(django_filters.FilterSet):
         choices=Tally.Status.choices, label="Review status(es)."
     )
     disputed = StrictBooleanFilter(label="Only disputed (true) or undisputed tallies.")
+    updated_since = UpdatedSinceFilter()
     ordering = StrictOrderingFilter(
         fields=["group", "outcome", "low", "best", "updated_at", "id"],
         label="Sort keys, comma-separated, '-' for descending; ties by id.",
@@ -114,4 +118,12 @@ class TallyFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Tally
-        fields = ["incident", "top_level", "group", "outcome", "status", "disputed"]
+        fields = [
+            "incident",
+            "top_level",
+            "group",
+            "outcome",
+            "status",
+            "disputed",
+            "updated_since",
+        ]

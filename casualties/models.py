@@ -449,6 +449,25 @@ class TallyFigures(models.Model):
     class Meta:
         abstract = True
 
+    def named_sides(self, sides: dict) -> list[dict]:
+        """Each side's interval with the side's name, highest-ranked side first.
+
+        `sides` maps slugs to ClaimantSide rows, loaded once per page rather
+        than once per tally.
+        """
+        ranked = sorted(
+            self.by_side.items(),
+            key=lambda item: -sides[item[0]].rank if item[0] in sides else 0,
+        )
+        return [
+            {
+                "name": sides[slug].name if slug in sides else slug,
+                "low": interval.get("low"),
+                "high": interval.get("high"),
+            }
+            for slug, interval in ranked
+        ]
+
 
 class Tally(ServiceWritten, TallyFigures, Versioned):
     """The reconciled figure for one incident, victim group and outcome.
@@ -565,25 +584,6 @@ class Tally(ServiceWritten, TallyFigures, Versioned):
         figures = f"{self.low}-{self.best}-{high}"
         return f"{self.incident_id} {self.group_id}/{self.outcome_id}: {figures}"
 
-    def named_sides(self, sides: dict) -> list[dict]:
-        """Each side's interval with the side's name, highest-ranked side first.
-
-        `sides` maps slugs to ClaimantSide rows, loaded once per page rather
-        than once per tally.
-        """
-        ranked = sorted(
-            self.by_side.items(),
-            key=lambda item: -sides[item[0]].rank if item[0] in sides else 0,
-        )
-        return [
-            {
-                "name": sides[slug].name if slug in sides else slug,
-                "low": interval.get("low"),
-                "high": interval.get("high"),
-            }
-            for slug, interval in ranked
-        ]
-
     @property
     def key(self) -> tuple[int, str, str]:
         return (self.incident_id, self.group_id, self.outcome_id)
@@ -663,17 +663,27 @@ class TallyChangeQuerySet(ServiceWrittenQuerySet):
         removed it or gave it to the other figures.
         """
         latest: dict[int, TallyChange] = {}
-        changes = self.filter(incident=incident, at__lte=when).order_by("at", "id")
+        changes = (
+            self.filter(incident=incident, at__lte=when)
+            .select_related("group", "outcome")
+            .order_by("at", "id")
+        )
         for change in changes:
             latest[change.tally_id] = change
         covering = Tally.Scope.covering(which)
+        # The table's order: outcomes, then groups, as their rows are placed.
         return sorted(
             (
                 change
                 for change in latest.values()
                 if change.kind != TallyChange.Kind.REMOVED and change.scope in covering
             ),
-            key=lambda change: (change.group_id, change.outcome_id),
+            key=lambda change: (
+                change.outcome.position,
+                change.outcome_id,
+                change.group.position,
+                change.group_id,
+            ),
         )
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "leaflet",
+    "django_tasks_db",
     "incidents",
     "sources",
     "casualties",
@@ -161,6 +162,13 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded import files, read by the background task (with several hosts,
+# a storage they share).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+# The largest file the web import takes (UCDP GED's whole file is ~250 MB).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 400 * 1024 * 1024)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -271,6 +279,23 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Background tasks (Django's tasks framework): the web import runs in one.
+# The default keeps them in the database, run by `manage.py db_worker` (make
+# run starts one); TASKS_BACKEND=rq queues them in Redis (REDIS_URL) for
+# `manage.py rqworker --job-class django_tasks_rq.Job` instead, a settings
+# change and nothing else.
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend"},
+    "immediate": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
+TASKS = {"default": TASK_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]}
+RQ_QUEUES = {
+    "default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}
+}
+if os.environ.get("TASKS_BACKEND") == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # Redis when REDIS_URL is set (shared by every worker: API throttles count
 # across them); otherwise each process's memory.

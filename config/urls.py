@@ -16,6 +16,7 @@ from drf_spectacular.views import (
 from casualties.api.stats import StatsView
 from casualties.api.tallies import IncidentTallyView
 from config.api_router import router
+from incidents.api.changes import ChangesView
 
 
 def for_readers(view):
@@ -39,6 +40,7 @@ urlpatterns = [
         name="api-incident-tally",
     ),
     path("api/v1/stats/", StatsView.as_view(), name="api-stats"),
+    path("api/v1/changes/", ChangesView.as_view(), name="api-changes"),
     path("api/v1/", include(router.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

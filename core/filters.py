@@ -15,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 
 from config.api import can_edit
+from core.validators import moment
 
 
 class StrictBooleanField(forms.Field):
@@ -62,6 +63,32 @@ class DayFilter(django_filters.DateFilter):
         moment = timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
         lookup = "gte" if self.bound == "after" else "lt"
         return self.get_method(qs)(**{f"{self.field_name}__{lookup}": moment})
+
+
+class SinceField(forms.CharField):
+    """A date (from its start) or a date and time, ISO 8601."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        return moment(value, day_starts=True)
+
+
+class UpdatedSinceFilter(django_filters.CharFilter):
+    """`updated_since`: rows changed at or after a moment, for mirrors that
+    stay in sync (the changes feed, /api/v1/changes/, adds tombstones)."""
+
+    field_class = SinceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault(
+            "help_text",
+            "Changed at or after this date (from its start) or date and time.",
+        )
+        super().__init__(*args, **kwargs)
 
 
 class RetractableFilterSet(django_filters.FilterSet):

@@ -33,6 +33,28 @@ def _has_nul(raw: bytes, *, encoded: bool) -> bool:
     return encoded and b"\x00" in unquote_to_bytes(raw)
 
 
+def _is_upload(request) -> bool:
+    """A multipart body (a file upload: the web import) is not read whole:
+    its files stream to disk, held to IMPORT_MAX_BYTES by the form (the
+    importer refuses a NUL in them); its other fields are checked below."""
+    return request.content_type == "multipart/form-data"
+
+
+def _refuse_upload_fields(request) -> HttpResponse | None:
+    try:
+        fields = request.POST  # parses the body; files go to temporary storage
+    except RequestDataTooBig:
+        return _too_big(request)
+    if any("\x00" in value for values in fields.lists() for value in values[1]):
+        return refusal(request, NUL_MESSAGE, 400)
+    return None
+
+
+def _too_big(request) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return refusal(request, f"The request body is larger than {limit:,} bytes.", 413)
+
+
 class RefuseBadInput:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,16 +63,16 @@ class RefuseBadInput:
         query = request.META.get("QUERY_STRING", "").encode("latin-1", "replace")
         if "\x00" in request.path or _has_nul(query, encoded=True):
             return refusal(request, NUL_MESSAGE, 400)
-        if request.method in WRITES:
+        if request.method in WRITES and _is_upload(request):
+            # The API takes JSON only: it answers 415 without reading this.
+            refused = None if is_api(request) else _refuse_upload_fields(request)
+            if refused is not None:
+                return refused
+        elif request.method in WRITES:
             try:
                 body = request.body
             except RequestDataTooBig:
-                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-                return refusal(
-                    request,
-                    f"The request body is larger than {limit:,} bytes.",
-                    413,
-                )
+                return _too_big(request)
             form = request.content_type == "application/x-www-form-urlencoded"
             if _has_nul(body, encoded=form):
                 return refusal(request, NUL_MESSAGE, 400)

@@ -36,6 +36,30 @@ def plausible_date(value: datetime.date | datetime.datetime) -> None:
         )
 
 
+def moment(text: str, *, day_starts: bool = False) -> datetime.datetime:
+    """`as_of`, `updated_since`, `since`: an ISO date and time, or an ISO date
+    standing for the end of that day in the site's time zone ("as it stood on
+    the 31st"), or its start with `day_starts` ("changed since the 31st");
+    ValidationError otherwise."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            time = datetime.time.min if day_starts else datetime.time.max
+            when = datetime.datetime.combine(day, time)
+        else:
+            when = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            "Enter a date (2026-01-31) or a date and time (2026-01-31T18:00:00Z).",
+            code="invalid",
+        ) from None
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    plausible_date(when)
+    return when
+
+
 HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 MARKUP_MESSAGE = "HTML markup is not allowed here."
 

@@ -100,6 +100,11 @@ MAX_DEPTH = 12
 PATH_LENGTH = 255
 
 
+def path_ids(path: str | None) -> list[int]:
+    """Node ids from the root down to the node, read off its materialised path."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
 class TreeNode(models.Model):
     """A node with a parent and a materialised path like ``/1/7/12/``.
 

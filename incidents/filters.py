@@ -13,9 +13,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema_field
 
-from casualties.models import Tally, figures_for
+from casualties.models import Tally, TallyChange, figures_for
 from config.api import can_edit
-from core.filters import StrictBooleanFilter, StrictOrderingFilter
+from core.filters import StrictBooleanFilter, StrictOrderingFilter, UpdatedSinceFilter
 from incidents.access import incidents_for_request
 from incidents.models import (
     Actor,
@@ -171,6 +171,11 @@ class IncidentFilterSet(django_filters.FilterSet):
     external_id = django_filters.CharFilter(
         max_length=50, help_text="The dataset's own event id (e.g. 59553)."
     )
+    updated_since = UpdatedSinceFilter(
+        method="filter_updated_since",
+        help_text="Changed at or after this date (from its start) or date and "
+        "time, the incident itself or any of its tallies.",
+    )
     ordering = StrictOrderingFilter(
         fields=["start_date", "end_date", "title", "id", "created_at", "updated_at"],
         help_text="Sort keys, comma-separated, '-' for descending; "
@@ -220,6 +225,17 @@ class IncidentFilterSet(django_filters.FilterSet):
             location__latitude__gte=min_lat,
             location__latitude__lte=max_lat,
         )
+
+    def filter_updated_since(self, queryset, name, value):
+        """A change of its tallies (in the figures the user reads) is a change
+        of the incident: its headline figures moved."""
+        user = getattr(self.request, "user", None) or AnonymousUser()
+        changes = TallyChange.objects.filter(
+            incident=OuterRef("pk"),
+            at__gte=value,
+            scope__in=Tally.Scope.covering(figures_for(user)),
+        )
+        return queryset.filter(Q(updated_at__gte=value) | Exists(changes))
 
     def filter_include_retracted(self, queryset, name, value):
         return queryset  # applied in filter_queryset, with the user's role

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.validators import no_markup, plausible_date
@@ -378,9 +379,12 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
             effective[pk] = less_public(status, effective[parent_id])
             if (old_root, old_effective) != (root, effective[pk]):
                 changes.setdefault((root, effective[pk]), []).append(pk)
+        # A row whose standing changed is updated for readers too: a mirror
+        # syncing with `updated_since` learns that a part went with its whole.
+        now = timezone.now()
         for (root_id, status), pks in changes.items():
             Incident.objects.filter(pk__in=pks).update(
-                root_id=root_id, effective_status=status
+                root_id=root_id, effective_status=status, updated_at=now
             )
         self.root_id, self.effective_status = root, effective[self.pk]
 
@@ -457,8 +461,19 @@ class ImportRun(models.Model):
     """One run of an importer over one file: who, which file, when, and what it
     did (the summary the command prints and the import page shows)."""
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
     dataset = models.CharField(max_length=20)
     file_name = models.CharField(max_length=300)
+    # An upload from the web, kept until its background task has read it.
+    upload = models.FileField(upload_to="imports/", blank=True)
+    draft = models.BooleanField(default=False, help_text="Imported as drafts.")
+    status = models.CharField(max_length=8, choices=Status, default=Status.RUNNING)
+    error = models.TextField(blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

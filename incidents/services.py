@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from casualties import engine
 from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
-from incidents.base import WriteFields, check_version, write_service
+from incidents.base import WriteFields, check_version, path_ids, write_service
 from incidents.models import Incident
 
 INCIDENT_FIELDS = frozenset(
@@ -163,8 +163,8 @@ def _rebuild(incident: Incident, before: engine.Placement, pairs, *, moved, user
             if engine.counts_in(which, before.standing)
             != engine.counts_in(which, after)
         ]
-    above = set(engine.path_ids(before.path)[:-1])
-    above |= set(engine.path_ids(incident.path)[:-1])
+    above = set(path_ids(before.path)[:-1])
+    above |= set(path_ids(incident.path)[:-1])
     stale_keys = {(a, g, o) for a in above for g, o in pairs}
     engine.rebuild_trees(
         {before.root, incident.root_id},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents.views import browse, dashboard, edit
+from incidents.views import browse, dashboard, edit, imports
 
 app_name = "incidents"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("incidents/<int:pk>/claims/new/", edit.ClaimsView.as_view(), name="claims"),
     path("incidents/<int:pk>/publish/", edit.PublishView.as_view(), name="publish"),
     path("incidents/<int:pk>/retract/", edit.RetractView.as_view(), name="retract"),
+    path("imports/", imports.ImportsView.as_view(), name="imports"),
+    path("imports/<int:pk>/", imports.ImportView.as_view(), name="import"),
     path(
         "locations/search/",
         edit.LocationSearchView.as_view(),

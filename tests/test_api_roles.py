@@ -296,6 +296,7 @@ ROWS = [
     Row("POST", "/tallies/{id}/review/", REVIEW, "tally", body=review),
     Row("GET", "/stats/", READ, query="?interval=month"),
     Row("GET", "/stats/", READ, query="?by=admin1"),
+    Row("GET", "/changes/", READ, query="?since=2026-01-01"),
 ]
 
 

@@ -5,6 +5,7 @@ them; the one write is the editor's review, which goes through
 casualties.services.review_tally like every other entry point.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,8 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casualties import services
+from casualties.api.renderers import CSVListMixin, tally_csv_response
 from casualties.filters import TallyFilterSet
-from casualties.models import Tally, figures_for
+from casualties.models import ClaimantSide, Tally, TallyChange, figures_for
 from config.api import StrictCharField, stale_response, with_etag
 from config.viewsets import (
     ETAG,
@@ -27,7 +29,7 @@ from config.viewsets import (
     STALE_VERSION,
     ListFiltersMixin,
 )
-from core.validators import MAX_FIGURE, no_markup
+from core.validators import MAX_FIGURE, moment, no_markup
 from incidents.access import visible_incidents
 from incidents.base import Conflict
 
@@ -147,6 +149,15 @@ class TallyReviewSerializer(serializers.Serializer):
     )
 
 
+CSV_FORMAT = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv"],
+    description="`csv` streams every matching tally (no pagination): every "
+    "group and outcome, and each claimant side's own interval.",
+)
+
+
 class CanReviewTallies(permissions.BasePermission):
     """Editors and admins: the `review_tally` permission of SPEC section 7."""
 
@@ -157,9 +168,10 @@ class CanReviewTallies(permissions.BasePermission):
         )
 
 
-class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
+class TallyViewSet(CSVListMixin, ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
     """Stored tallies of the incidents the user may read, with the review queue's
-    filters (`status=needs_review&status=stale`)."""
+    filters (`status=needs_review&status=stale`); `?format=csv` streams them all
+    with each side's interval."""
 
     queryset = Tally.objects.select_related("review__reviewed_by")
     serializer_class = TallySerializer
@@ -170,12 +182,18 @@ class TallyViewSet(ListFiltersMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
+    def csv_response(self, queryset):
+        sides = ClaimantSide.objects.order_by("-rank").values_list("slug", flat=True)
+        return tally_csv_response(queryset, list(sides))
+
     @extend_schema(
+        parameters=[CSV_FORMAT],
         responses={
-            200: TallySerializer(many=True),
+            (200, "application/json"): TallySerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
             400: FIELD_ERRORS,
             404: NOT_FOUND,
-        }
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -234,16 +252,24 @@ TABLE_ORDER = ["outcome__position", "outcome", "group__position", "group", "id"]
     parameters=[
         OpenApiParameter(
             "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Incident id."
-        )
+        ),
+        OpenApiParameter(
+            "as_of",
+            OpenApiTypes.STR,
+            description="The figures as they stood then: a date (its end) or "
+            "a date and time, ISO 8601.",
+        ),
     ],
     responses={
         200: TallyRowSerializer(many=True),
+        400: FIELD_ERRORS,
         404: NOT_FOUND,
     },
 )
 class IncidentTallyView(generics.ListAPIView):
     """Every tally row of one incident as a plain array (SPEC section 6), the
-    table the incident page shows; 404 when the incident is not visible."""
+    table the incident page shows; 404 when the incident is not visible.
+    `as_of` gives the rows as they stood then, from the tally history."""
 
     queryset = Tally.objects.all()
     serializer_class = TallyRowSerializer
@@ -262,5 +288,15 @@ class IncidentTallyView(generics.ListAPIView):
         # Here, not in get_queryset: the permission check calls that first, and
         # a visitor who may not read at all must not learn which ids exist.
         visible = visible_incidents(request.user)
-        get_object_or_404(visible.only("pk"), pk=kwargs["pk"])
-        return super().list(request, *args, **kwargs)
+        incident = get_object_or_404(visible.only("pk"), pk=kwargs["pk"])
+        as_of = request.query_params.get("as_of")
+        if as_of is None:
+            return super().list(request, *args, **kwargs)
+        try:
+            when = moment(as_of)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"as_of": error.messages}) from None
+        rows = TallyChange.objects.as_of(
+            when, incident=incident, which=figures_for(request.user)
+        )
+        return Response(TallyRowSerializer(rows, many=True).data)

@@ -5,11 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from casualties import services
-from casualties.api.renderers import CSVRenderer, csv_response
+from casualties.api.renderers import CSVListMixin, csv_response
 from casualties.api.serializers import (
     ClaimSerializer,
     ClaimWriteSerializer,
@@ -55,6 +54,7 @@ FORMAT = OpenApiParameter(
     ),
 )
 class ClaimViewSet(
+    CSVListMixin,
     HistoryMixin,
     ListFiltersMixin,
     VersionedMixin,
@@ -90,24 +90,8 @@ class ClaimViewSet(
             return ClaimWriteSerializer
         return self.serializer_class
 
-    def get_renderers(self):
-        renderers = super().get_renderers()
-        if self.action == "list":
-            renderers.append(CSVRenderer())
-        return renderers
-
-    def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == CSVRenderer.format:
-            return csv_response(self.filter_queryset(self.get_queryset()))
-        return super().list(request, *args, **kwargs)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        """Errors of a CSV request (a bad filter) are answered in JSON."""
-        renderer = getattr(request, "accepted_renderer", None)
-        if isinstance(response, Response) and isinstance(renderer, CSVRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+    def csv_response(self, queryset):
+        return csv_response(queryset)
 
     def retract(self, instance, reason: str):
         services.retract_claim(claim=instance, user=self.request.user, reason=reason)

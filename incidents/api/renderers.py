@@ -40,6 +40,23 @@ class CSVRenderer(ExportRenderer):
         return csv_stream(columns, ([row[name] for name in columns] for row in rows))
 
 
+class UCDPRenderer(CSVRenderer):
+    """CSV in UCDP GED's columns (incidents.interop.exports)."""
+
+    format = "ucdp"
+    filename = "incidents-ucdp-ged"
+
+    def content_disposition(self) -> str:
+        return f'attachment; filename="{self.filename}.csv"'
+
+
+class ACLEDRenderer(UCDPRenderer):
+    """CSV in ACLED's export columns (incidents.interop.exports)."""
+
+    format = "acled"
+    filename = "incidents-acled"
+
+
 class GeoJSONRenderer(ExportRenderer):
     """A FeatureCollection of Point features; rows without coordinates are
     left out (GeoJSON has no place for them)."""

@@ -15,6 +15,7 @@ from config.api import (
 )
 from incidents import services
 from incidents.access import visible_incidents
+from incidents.base import path_ids
 from incidents.models import (
     Actor,
     Incident,
@@ -28,10 +29,6 @@ from incidents.models import (
 HEADLINE_GROUP = "all"
 HEADLINE_OUTCOMES = ("killed", "injured")
 MAX_ITEMS = 100  # targets or actor roles on one incident
-
-
-def path_ids(path: str | None) -> list[int]:
-    return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
 class Gazetteer:

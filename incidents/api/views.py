@@ -1,5 +1,6 @@
 """Incidents, with their CSV and GeoJSON exports, and the gazetteer resources."""
 
+from collections import defaultdict
 from itertools import batched
 
 from django.db.models import (
@@ -24,13 +25,19 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, viewsets
 from rest_framework.settings import api_settings
 
-from casualties.models import Tally, figures_for
+from casualties.models import Tally, VictimGroup, figures_for
 from config.api import RetractMixin, VersionedMixin
 from core.filters import StrictFilterBackend
 from incidents import history, services
 from incidents.access import visible_incidents
 from incidents.api.history import HistoryMixin
-from incidents.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer
+from incidents.api.renderers import (
+    ACLEDRenderer,
+    CSVRenderer,
+    ExportRenderer,
+    GeoJSONRenderer,
+    UCDPRenderer,
+)
 from incidents.api.serializers import (
     HEADLINE_GROUP,
     HEADLINE_OUTCOMES,
@@ -47,6 +54,7 @@ from incidents.filters import (
     LocationFilterSet,
     TargetFilterSet,
 )
+from incidents.interop import exports
 from incidents.models import Actor, Incident, IncidentActor, Location, Target
 
 EXPORT_CHUNK = 2000
@@ -81,9 +89,10 @@ EXPORT_COLUMNS = {
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     str,
-    enum=["json", "csv", "geojson"],
-    description="json (paginated, the default), csv or geojson (whole filtered "
-    "list, streamed, not paginated).",
+    enum=["json", "csv", "geojson", "ucdp", "acled"],
+    description="json (paginated, the default), or the whole filtered list, "
+    "streamed: csv, geojson, ucdp (CSV in UCDP GED's columns; add "
+    "top_level=true for one row per tree) or acled (CSV in ACLED's columns).",
 )
 
 
@@ -123,8 +132,34 @@ def with_representation(incidents, user):
     )
 
 
-def export_rows(incidents, user):
-    """Flat rows for the exports, read in chunks; never a list of them all."""
+FIGURES = ("low", "best", "high")
+
+
+def headline_groups() -> list[str]:
+    """The victim groups right below `all` (civilians, security forces, ...),
+    each with its own columns in the incident export."""
+    return list(
+        VictimGroup.objects.filter(parent_id=HEADLINE_GROUP)
+        .order_by("position", "slug")
+        .values_list("slug", flat=True)
+    )
+
+
+def export_columns(groups: list[str]) -> list[str]:
+    return [
+        *EXPORT_COLUMNS,
+        *(
+            f"{group}_{outcome}_{figure}"
+            for group in groups
+            for outcome in HEADLINE_OUTCOMES
+            for figure in FIGURES
+        ),
+    ]
+
+
+def export_rows(incidents, user, groups: list[str]):
+    """Flat rows for the exports, read in chunks; never a list of them all.
+    Each headline group's figures come from one query per chunk."""
     paths = [path for path in EXPORT_COLUMNS.values() if path]
     scopes = Tally.Scope.covering(figures_for(user))
     rows = (
@@ -148,13 +183,43 @@ def export_rows(incidents, user):
     for chunk in batched(rows, EXPORT_CHUNK):
         gazetteer.forget_places()
         gazetteer.load(row["location__path"] for row in chunk)
+        figures = _group_figures([row["id"] for row in chunk], groups, scopes)
         for row in chunk:
             admin1, country = gazetteer.admin1_and_country(row["location__path"])
             areas = {"admin1": admin1, "country_code": country}
+            own = figures.get(row["id"], {})
             yield {
-                column: row[path] if path else areas[column]
-                for column, path in EXPORT_COLUMNS.items()
+                **{
+                    column: row[path] if path else areas[column]
+                    for column, path in EXPORT_COLUMNS.items()
+                },
+                **{
+                    f"{group}_{outcome}_{figure}": own.get((group, outcome), {}).get(
+                        figure
+                    )
+                    for group in groups
+                    for outcome in HEADLINE_OUTCOMES
+                    for figure in FIGURES
+                },
             }
+
+
+def _group_figures(ids, groups, scopes) -> dict[int, dict[tuple, dict]]:
+    figures: dict[int, dict[tuple, dict]] = defaultdict(dict)
+    if not groups:
+        return figures
+    for incident, group, outcome, *values in (
+        Tally.objects.filter(
+            incident_id__in=ids,
+            group_id__in=groups,
+            outcome_id__in=HEADLINE_OUTCOMES,
+            scope__in=scopes,
+        )
+        .order_by()
+        .values_list("incident_id", "group_id", "outcome_id", *FIGURES)
+    ):
+        figures[incident][(group, outcome)] = dict(zip(FIGURES, values, strict=True))
+    return figures
 
 
 @extend_schema_view(
@@ -179,6 +244,8 @@ class IncidentViewSet(
         *api_settings.DEFAULT_RENDERER_CLASSES,
         CSVRenderer,
         GeoJSONRenderer,
+        UCDPRenderer,
+        ACLEDRenderer,
     ]
 
     def get_queryset(self):
@@ -232,7 +299,9 @@ class IncidentViewSet(
             (200, "application/json"): IncidentSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
-                description="One row per incident, headline tallies included.",
+                description="One row per incident, headline tallies included "
+                "(format=csv), or in UCDP GED's or ACLED's columns (format=ucdp, "
+                "format=acled).",
             ),
             (200, "application/geo+json"): FeatureCollectionSerializer,
         },
@@ -246,8 +315,16 @@ class IncidentViewSet(
             incidents = incidents.filter(
                 location__latitude__isnull=False, location__longitude__isnull=False
             )
+        user = request.user
+        if renderer.format == UCDPRenderer.format:
+            rows, columns = exports.ucdp_rows(incidents, user), exports.UCDP_COLUMNS
+        elif renderer.format == ACLEDRenderer.format:
+            rows, columns = exports.acled_rows(incidents, user), exports.ACLED_COLUMNS
+        else:
+            groups = headline_groups()
+            rows, columns = export_rows(incidents, user, groups), export_columns(groups)
         response = StreamingHttpResponse(
-            renderer.stream(export_rows(incidents, request.user), list(EXPORT_COLUMNS)),
+            renderer.stream(rows, list(columns)),
             content_type=f"{renderer.media_type}; charset=utf-8",
         )
         if isinstance(renderer, CSVRenderer):

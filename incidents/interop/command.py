@@ -1,28 +1,24 @@
 """What the import commands share: arguments, the progress bar, the summary."""
 
-import codecs
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from incidents.interop.datasets import IMPORTERS
+from incidents.interop.fields import check_utf8
 from incidents.interop.load import BATCH_SIZE, import_events
-from incidents.interop.records import Dataset, MissingColumns
+from incidents.interop.records import BadFile
 from incidents.models import Incident
 
 SHOWN = 1000
 
 
 class ImportCommand(BaseCommand):
-    """Subclasses name the dataset and the parser (lines -> events)."""
+    """Subclasses name the dataset (a key of IMPORTERS)."""
 
-    dataset: Dataset
-    label: str
-
-    @staticmethod
-    def read(lines):
-        raise NotImplementedError
+    slug: str
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help="The CSV file.")
@@ -60,11 +56,12 @@ class ImportCommand(BaseCommand):
             disable=True if no_progress else None,  # None: only on a terminal
             desc=f"importing {path.name}",
         )
+        importer = IMPORTERS[self.slug]
         with path.open(encoding="utf-8-sig", newline="") as lines, bar:
             try:
                 run = import_events(
-                    dataset=self.dataset,
-                    items=self.read(lines),
+                    dataset=importer.dataset,
+                    items=importer.read(lines),
                     file_name=path.name,
                     user=account,
                     status=Incident.Status.DRAFT
@@ -73,32 +70,20 @@ class ImportCommand(BaseCommand):
                     batch_size=batch_size,
                     progress=lambda rows: bar.update(rows - bar.n),
                 )
-            except MissingColumns as error:
+            except BadFile as error:
                 raise CommandError(f"{path.name}: {error}") from None
-        self.stdout.write(summary(run, self.label))
+        self.stdout.write(summary(run, importer.label))
 
 
 def _check_readable(path: Path) -> None:
     """Refuse a file that is missing or not UTF-8 before anything is written."""
     if not path.is_file():
         raise CommandError(f"{path}: no such file.")
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
     with path.open("rb") as data:
-        while chunk := data.read(1 << 20):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                raise CommandError(
-                    f"{path.name}: not UTF-8 text (byte {offset + error.start})."
-                ) from None
-            offset += len(chunk)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise CommandError(
-            f"{path.name}: not UTF-8 text (it ends mid-character)."
-        ) from None
+        try:
+            check_utf8(data)
+        except BadFile as error:
+            raise CommandError(f"{path.name}: {error}") from None
 
 
 def summary(run, label: str) -> str:

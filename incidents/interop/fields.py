@@ -1,11 +1,30 @@
 """Reading one cell of a source row: a value, or a message for the row's
 refusal (appended to `errors`, so that a row lists everything wrong with it)."""
 
+import codecs
 import csv
 import datetime
 from collections.abc import Iterable, Iterator
 
-from incidents.interop.records import MissingColumns
+from incidents.interop.records import BadFile, MissingColumns
+
+
+def check_utf8(data) -> None:
+    """Read a binary file through once; BadFile unless it is UTF-8 text (so
+    an import never stops half-way on a bad byte). Leaves it at its start."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    while chunk := data.read(1 << 20):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            raise BadFile(f"not UTF-8 text (byte {offset + error.start}).") from None
+        offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise BadFile("not UTF-8 text (it ends mid-character).") from None
+    data.seek(0)
 
 
 def rows(lines: Iterable[str], required: Iterable[str]) -> Iterator[tuple[int, dict]]:
@@ -16,7 +35,13 @@ def rows(lines: Iterable[str], required: Iterable[str]) -> Iterator[tuple[int, d
     if missing:
         raise MissingColumns(missing)
     start = reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise BadFile(f"line {start}: {error}.") from None
         line, start = start, reader.line_num + 1
         yield line, {k: (v or "").strip() for k, v in row.items() if k}
 

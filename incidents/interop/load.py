@@ -10,7 +10,7 @@ that name its rows, so a killed run leaves whole events behind and a rerun
 finds them unchanged.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from itertools import chain, islice
 
 from django.core.exceptions import ValidationError
@@ -26,7 +26,7 @@ from casualties.models import Claim, ClaimReport, TallyChange
 from core.validators import no_markup
 from incidents import gazetteer, services
 from incidents.base import service_write
-from incidents.interop.records import Dataset, Event, Refusal
+from incidents.interop.records import BadFile, Dataset, Event, Refusal
 from incidents.models import (
     Actor,
     ImportRecord,
@@ -50,36 +50,66 @@ def import_events(
     status: str = Incident.Status.PUBLISHED,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
+    run: ImportRun | None = None,
 ) -> ImportRun:
     """Import the events of one file; returns the run with its summary.
 
     `items` is a parser's output; a parser raises MissingColumns before its
-    first item, so a file the importer cannot read writes nothing at all.
-    `progress(rows)` is called after each batch.
+    first item, so a file the importer cannot read writes nothing at all
+    (not even the run, unless the caller made it: a web upload's). A file
+    that breaks further on (BadFile) keeps the batches before the break, and
+    the run says where it failed. `progress(rows)` is called after each batch.
     """
     items = iter(items)
-    first = list(islice(items, 1))  # the header is checked here
-    with service_write():
-        run = ImportRun.objects.create(
-            dataset=dataset.slug, file_name=file_name[-300:], user=user
-        )
+    try:
+        first = list(islice(items, 1))  # the header is checked here
+    except BadFile as error:
+        if run is not None:
+            _failed(run, error)
+        raise
+    if run is None:
+        run = ImportRun(dataset=dataset.slug, file_name=file_name[-300:], user=user)
+    run.status = ImportRun.Status.RUNNING
+    run.save()
     names = _Names(dataset, user)
     seen: dict[str, int] = {}
-    for batch in _batches(chain(first, items), batch_size):
+    broken = None
+
+    def flush(batch):
         with service_write(), transaction.atomic():
             _import_batch(batch, run, names, seen, user=user, status=status)
             run.save()
         if progress is not None:
             progress(run.rows)
+
+    batch, rows = [], chain(first, items)
+    while True:
+        try:
+            batch.append(next(rows))
+        except StopIteration:
+            break
+        except BadFile as error:  # every row before the break is imported
+            broken = error
+            break
+        if len(batch) == batch_size:
+            flush(batch)
+            batch = []
+    if batch:
+        flush(batch)
+    if broken is not None:
+        _failed(run, broken)
+        raise broken
+    run.status = ImportRun.Status.FINISHED
     run.finished_at = timezone.now()
-    run.save(update_fields=["finished_at"])
+    run.save(update_fields=["status", "finished_at"])
     return run
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    items = iter(items)
-    while batch := list(islice(items, size)):
-        yield batch
+def _failed(run: ImportRun, error: Exception) -> None:
+    run.status = ImportRun.Status.FAILED
+    run.error = str(error)
+    run.finished_at = timezone.now()
+    run.save()
 
 
 def _import_batch(batch, run: ImportRun, names, seen: dict, *, user, status):
@@ -129,7 +159,12 @@ def _said(line: int, external_id: str, reasons) -> dict:
 
 
 def _markup(event: Event) -> list[str]:
+    """Markup in the text an incident takes, or a NUL anywhere in the row: the
+    same refusals as every other door's."""
     problems = []
+    nul = sorted(name for name, value in event.row.items() if "\x00" in value)
+    if nul:
+        problems.append(f"{', '.join(nul)}: a NUL character is not text.")
     for name in ("title", "summary", "place", "citation"):
         try:
             no_markup(getattr(event, name))

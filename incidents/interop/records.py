@@ -8,7 +8,12 @@ import json
 from dataclasses import asdict, dataclass, field
 
 
-class MissingColumns(ValueError):
+class BadFile(ValueError):
+    """The file cannot be read on (a NUL byte, a broken quote): the batches
+    before it stand, the run ends failed, and the message says where."""
+
+
+class MissingColumns(BadFile):
     """The file lacks columns the importer needs: nothing is written."""
 
     def __init__(self, missing: list[str]):

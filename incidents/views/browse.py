@@ -5,13 +5,15 @@ from itertools import groupby
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from casualties.api.tallies import TABLE_ORDER
-from casualties.models import Claim, ClaimantSide, Tally, figures_for
+from casualties.models import Claim, ClaimantSide, Tally, TallyChange, figures_for
 from config.api import can_edit
+from core.validators import moment
 from incidents import history
 from incidents.access import get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
@@ -137,11 +139,14 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
         incident = self.object
         sides = {side.slug: side for side in ClaimantSide.objects.all()}
         which = figures_for(self.request.user)
+        as_of, as_of_error = self._as_of()
         return super().get_context_data(
             subtree=self._subtree(incident),
             claim_groups=self._claim_groups(incident),
             figures=which,
-            tallies=self._tallies(incident, which, sides),
+            as_of=as_of,
+            as_of_error=as_of_error,
+            tallies=self._tallies(incident, which, sides, as_of),
             history=self._history(incident),
             **kwargs,
         )
@@ -187,13 +192,26 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             )
         ]
 
-    def _tallies(self, incident, which, sides):
-        tallies = list(
-            Tally.objects.figures(which)
-            .filter(incident=incident)
-            .select_related("group", "outcome", "review")
-            .order_by(*TABLE_ORDER)
-        )
+    def _as_of(self):
+        """`?as_of=DATE`: the figures as they stood then (or why not)."""
+        text = self.request.GET.get("as_of")
+        if not text:
+            return None, None
+        try:
+            return moment(text), None
+        except ValidationError as error:
+            return None, f"{text}: {' '.join(error.messages)}"
+
+    def _tallies(self, incident, which, sides, as_of=None):
+        if as_of is not None:
+            tallies = TallyChange.objects.as_of(as_of, incident=incident, which=which)
+        else:
+            tallies = list(
+                Tally.objects.figures(which)
+                .filter(incident=incident)
+                .select_related("group", "outcome", "review")
+                .order_by(*TABLE_ORDER)
+            )
         for tally in tallies:
             tally.sides = tally.named_sides(sides)
         return tallies

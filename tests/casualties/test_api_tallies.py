@@ -1,5 +1,8 @@
 """tallies/, tallies/{id}/review/ and incidents/{id}/tally/."""
 
+import csv
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +14,7 @@ from casualties.models import (
     ClaimantSide,
     Outcome,
     Tally,
+    TallyChange,
     TallyReview,
     VictimGroup,
 )
@@ -579,3 +583,84 @@ def test_public_read_opens_published_tallies_to_anonymous_visitors(root, setting
     assert client.get(TALLIES).json()["count"] > 0
     tally = _tally(root, "security-forces")
     assert _review(client, tally).status_code in (401, 403)
+
+
+def test_the_csv_export_has_every_tally_with_each_sides_interval(root, researcher):
+    response = _client(researcher).get(TALLIES, {"format": "csv"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    visible = Tally.objects.visible_to(researcher)
+    assert len(rows) == visible.count()
+    assert {(r["group"], r["outcome"]) for r in rows} == set(
+        visible.values_list("group_id", "outcome_id")
+    )
+    militants = _tally(root, "militants")
+    [row] = [r for r in rows if r["id"] == str(militants.pk)]
+    assert row["best"] == str(militants.best)
+    for side, interval in militants.by_side.items():
+        assert row[f"{side}_low"] == str(interval["low"])
+        assert row[f"{side}_open"] == ("true" if interval["high"] is None else "false")
+    silent = {"independent", "official", "unknown", "perpetrator"} - set(
+        militants.by_side
+    )
+    assert all(row[f"{side}_low"] == "" for side in silent)
+
+
+def test_a_bad_filter_on_the_csv_export_is_a_json_400(root, researcher):
+    response = _client(researcher).get(TALLIES, {"format": "csv", "group": "aliens"})
+
+    assert response.status_code == 400
+    assert "group" in response.json()
+
+
+# --- as_of: the table as it stood --------------------------------------------------
+
+
+def _independent():
+    return ClaimantSide.objects.get(slug="independent")
+
+
+def _table(user, incident, **params) -> list[tuple]:
+    response = _client(user).get(f"/api/v1/incidents/{incident.pk}/tally/", params)
+    assert response.status_code == 200, response.content
+    return [(r["group"], r["outcome"], r["best"]) for r in response.json()]
+
+
+def test_as_of_gives_the_tally_table_as_it_stood_then(root, researcher):
+    then = TallyChange.objects.latest("at").at
+    before = _table(researcher, root)
+    ClaimFactory(incident=root, low=500, high=500, point=500, side=_independent())
+
+    now = _table(researcher, root)
+    assert now != before
+    assert _table(researcher, root, as_of=then.isoformat()) == before
+    assert _table(researcher, root, as_of="1990-01-01") == []
+    assert _table(researcher, root, as_of=then.date().isoformat()) == now
+
+
+@pytest.mark.parametrize("value", ["yesterday", "0001-01-01", "2026-02-30"])
+def test_a_bad_as_of_is_a_400_naming_it(root, researcher, value):
+    response = _client(researcher).get(
+        f"/api/v1/incidents/{root.pk}/tally/", {"as_of": value}
+    )
+
+    assert response.status_code == 400
+    assert "as_of" in response.json()
+
+
+def test_the_incident_page_shows_the_figures_as_of_a_date(root, researcher_client):
+    then = TallyChange.objects.latest("at").at
+    ClaimFactory(incident=root, low=500, high=500, point=500, side=_independent())
+    url = f"/incidents/{root.pk}/"
+
+    current = researcher_client.get(url).content.decode()
+    past = researcher_client.get(url, {"as_of": then.isoformat()}).content.decode()
+    bad = researcher_client.get(url, {"as_of": "soon"}).content.decode()
+
+    assert "<strong>500</strong>" in current
+    assert "<strong>500</strong>" not in past
+    assert "from the tally history" in past
+    assert "Enter a date" in bad and "<strong>500</strong>" in bad

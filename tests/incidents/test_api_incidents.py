@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from casualties.models import Tally
 from casualties.reference_case import load_reference_case
 from incidents.api import views
 from incidents.models import Incident, IncidentActor, Location, Target
@@ -782,6 +783,12 @@ def test_the_csv_export_has_one_row_per_incident_with_place_and_tallies(api, edi
     )
     assert (row["injured_best"], row["injured_disputed"]) == ("24", "false")
     assert row["location_precision"] == "province"
+    # Each group below `all` has its own figures.
+    for group in ("civilians", "security-forces", "militants"):
+        tally = Tally.objects.get(incident=root, group=group, outcome="killed")
+        assert row[f"{group}_killed_best"] == str(tally.best)
+        assert row[f"{group}_killed_low"] == str(tally.low)
+    assert row["detainees_injured_best"] == ""  # no such tally: empty
 
 
 def test_the_csv_export_honours_filters_and_roles(api, researcher, places):

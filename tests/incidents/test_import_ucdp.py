@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from casualties.models import Claim, Tally, TallyChange
+from casualties.models import Claim, ClaimReport, Tally, TallyChange
 from incidents.interop import ucdp
 from incidents.interop.load import import_events
 from incidents.models import ImportRecord, ImportRun, Incident, IncidentActor, Location
@@ -146,9 +146,9 @@ def test_the_same_file_twice_changes_nothing():
 # --- faithful figures --------------------------------------------------------------
 
 
-def test_both_sides_keep_their_dead_when_they_share_a_group(tmp_path):
-    row = _event(
-        id=1,
+def _two_states(**figures) -> dict:
+    """Both sides governments: their dead share the security-forces group."""
+    return _event(
         side_a="Government of India",
         side_b="Government of Pakistan",
         deaths_a=3,
@@ -156,9 +156,12 @@ def test_both_sides_keep_their_dead_when_they_share_a_group(tmp_path):
         deaths_civilians=1,
         deaths_unknown=0,
         best=6,
-        low=5,
-        high=9,
+        **figures,
     )
+
+
+def test_both_sides_keep_their_dead_when_they_share_a_group(tmp_path):
+    row = _two_states(id=1, low=5, high=9)
     _import(_file(tmp_path, [row]))
 
     incident = Incident.objects.get(external_id="1")
@@ -331,3 +334,88 @@ def test_a_run_killed_midway_and_rerun_equals_one_clean_run(tmp_path):
     out = io.StringIO()
     call_command("recompute_tallies", "--check", "--no-progress", stdout=out)
     assert "All stored tallies match" in out.getvalue()
+
+
+# --- exports in UCDP's and ACLED's layouts -----------------------------------------
+
+
+def _export(api, user, fmt, **params) -> tuple[object, list[dict]]:
+    response = api(user).get("/api/v1/incidents/", {"format": fmt, **params})
+    text = b"".join(response.streaming_content).decode()
+    return response, list(csv.DictReader(io.StringIO(text)))
+
+
+def _figures_by_event() -> dict:
+    """Per event: all/killed and each group's figures, and each party's dead."""
+    figures = {}
+    for incident in Incident.objects.all():
+        tallies = {
+            (t.group_id, t.outcome_id): (t.low, t.best, t.high)
+            for t in Tally.objects.filter(
+                incident=incident, scope__in=("both", "published")
+            )
+        }
+        parties = {
+            (name, point)
+            for name, point in Claim.objects.filter(
+                incident=incident, party__isnull=False, retracted_at__isnull=True
+            ).values_list("party__name", "point")
+        }
+        figures[incident.external_id] = (tallies, parties)
+    return figures
+
+
+def test_our_ucdp_export_of_imported_data_imports_to_the_same_figures(
+    tmp_path, api, researcher
+):
+    rows = [*_rows(PAKISTAN)[:300], _two_states(id=900001, low=7, high=5)]
+    _import(_file(tmp_path, rows, header=list(_rows(PAKISTAN)[0])))
+    before = _figures_by_event()
+
+    response, exported = _export(api, researcher, "ucdp", top_level="true")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="incidents-ucdp-ged.csv"' in response["Content-Disposition"]
+    assert len(exported) == 301
+    pair = next(row for row in exported if row["id"] == "900001")
+    assert (pair["deaths_a"], pair["deaths_b"], pair["best"]) == ("3", "2", "6")
+    assert (pair["low"], pair["high"]) == ("5", "7")
+    # Into an empty database: the same figures, per event and per party.
+    _wipe()
+    path = _file(tmp_path, exported, "export.csv", header=list(exported[0]))
+    assert "301 created" in _import(path)
+    assert _figures_by_event() == before
+
+
+def _wipe():
+    """An empty database as far as incidents go (actors, sources and places
+    stay, as a gazetteer would): every row the import writes, deleted."""
+    from django.db import connection
+
+    from casualties.models import TallyReview
+    from sources.models import Report
+
+    models = [TallyChange, TallyReview, Tally, ClaimReport, Claim, IncidentActor]
+    models += [ImportRecord, ImportRun, Incident, Report]
+    with connection.cursor() as cursor:
+        for model in models:
+            history = getattr(model, "history", None)
+            for table in (model, None if history is None else history.model):
+                if table is not None:
+                    name = connection.ops.quote_name(table._meta.db_table)
+                    cursor.execute(f"DELETE FROM {name}")
+
+
+def test_the_acled_export_has_acleds_columns_and_conservative_figure(
+    tmp_path, api, researcher
+):
+    _import(_file(tmp_path, [_event(id=5, best=6, low=4, high=9, deaths_b=6)]))
+
+    _, exported = _export(api, researcher, "acled")
+
+    (row,) = exported
+    assert row["event_id_cnty"] == str(Incident.objects.get().pk)
+    assert row["fatalities"] == "4"
+    assert row["country"] == "Syria" and row["iso"] == "760"
+    assert row["event_type"] == "Battles"
+    assert row["actor1"] == "Government of Syria"

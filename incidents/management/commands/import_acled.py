@@ -7,10 +7,5 @@ from incidents.interop.command import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import ACLED events from a CSV export."
-    dataset = acled.ACLED
-    label = "ACLED"
-
-    @staticmethod
-    def read(lines):
-        return acled.read(lines)
+    help = "Import ACLED events from a CSV file."
+    slug = acled.DATASET

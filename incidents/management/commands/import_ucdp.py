@@ -9,9 +9,4 @@ from incidents.interop.command import ImportCommand
 
 class Command(ImportCommand):
     help = "Import UCDP GED events from a CSV file."
-    dataset = ucdp.UCDP
-    label = "UCDP GED"
-
-    @staticmethod
-    def read(lines):
-        return ucdp.read(lines)
+    slug = ucdp.DATASET
