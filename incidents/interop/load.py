@@ -23,6 +23,7 @@ from simple_history.utils import get_history_manager_for_model
 from casualties import engine
 from casualties import services as claim_services
 from casualties.models import Claim, ClaimReport, TallyChange
+from core import bulk
 from core.validators import no_markup
 from incidents import gazetteer, services
 from incidents.base import service_write
@@ -322,14 +323,8 @@ def _division(e: Event) -> tuple:
 
 
 def _insert(objects: list, user, reason: str = "") -> None:
-    """Bulk insert with one history row each."""
-    if not objects:
-        return
-    model = type(objects[0])
-    model.objects.bulk_create(objects, batch_size=500)
-    get_history_manager_for_model(model).bulk_history_create(
-        objects, batch_size=500, default_user=user, default_change_reason=reason
-    )
+    """Bulk insert with one history row each (COPY on PostgreSQL)."""
+    bulk.insert(objects, user=user, reason=reason)
 
 
 def _history(model, rows, user) -> None:
@@ -344,21 +339,8 @@ def _history(model, rows, user) -> None:
 def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status):
     reason = f"Imported from {run.file_name}"
     incidents = [_incident(e, names, user, status) for e in events]
-    Incident.objects.bulk_create(incidents, batch_size=500)
+    _insert_trees(incidents, user, reason)
     ids = [incident.pk for incident in incidents]
-    # Each event is a tree of its own: what `stamp_subtree` would set.
-    Incident.objects.filter(pk__in=ids).update(
-        path=Concat(Value("/"), Cast("id", CharField()), Value("/")),
-        depth=0,
-        root_id=F("id"),
-        effective_status=F("status"),
-    )
-    for incident in incidents:
-        incident.path, incident.root_id = f"/{incident.pk}/", incident.pk
-        incident.effective_status = incident.status
-    get_history_manager_for_model(Incident).bulk_history_create(
-        incidents, batch_size=500, default_user=user, default_change_reason=reason
-    )
     _insert(
         [
             IncidentActor(
@@ -384,7 +366,7 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
         user,
         reason,
     )
-    ImportRecord.objects.bulk_create(
+    bulk.insert(
         [
             ImportRecord(
                 dataset=run.dataset,
@@ -397,10 +379,39 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
             )
             for incident, e in zip(incidents, events, strict=True)
         ],
-        batch_size=500,
+        history=False,
     )
     cause = engine.Cause(TallyChange.Cause.IMPORT, run.pk, getattr(user, "pk", None))
     engine.rebuild_trees(ids, cause=cause)
+
+
+def _insert_trees(incidents: list[Incident], user, reason: str) -> None:
+    """New top-level incidents, each a tree of its own: with what
+    `stamp_subtree` would set (path, root, standing) in the rows inserted."""
+
+    def stamp(incident):
+        incident.path, incident.depth = f"/{incident.pk}/", 0
+        incident.root_id, incident.effective_status = incident.pk, incident.status
+
+    if bulk.copies(len(incidents)):
+        ids = bulk.new_ids(Incident, len(incidents))
+        for incident, pk in zip(incidents, ids, strict=True):
+            incident.pk = pk
+            stamp(incident)
+        bulk.insert(incidents, user=user, reason=reason)
+        return
+    Incident.objects.bulk_create(incidents, batch_size=500)
+    Incident.objects.filter(pk__in=[incident.pk for incident in incidents]).update(
+        path=Concat(Value("/"), Cast("id", CharField()), Value("/")),
+        depth=0,
+        root_id=F("id"),
+        effective_status=F("status"),
+    )
+    for incident in incidents:
+        stamp(incident)
+    get_history_manager_for_model(Incident).bulk_history_create(
+        incidents, batch_size=500, default_user=user, default_change_reason=reason
+    )
 
 
 def _where(e: Event, names: _Names) -> int | None:
