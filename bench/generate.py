@@ -141,7 +141,8 @@ COLUMNS = {
     "incidents_incident": (
         "id version created_at updated_at path depth title summary start_date "
         "end_date date_precision location_precision responsibility_claim status "
-        "retraction_reason parent_id type_id location_id effective_status root_id"
+        "retraction_reason parent_id type_id location_id effective_status root_id "
+        "dataset external_id"
     ),
     "sources_report": (
         "id version created_at updated_at url title published_at language excerpt "
@@ -575,6 +576,7 @@ class TreeBuilder:
             (node.id, 1, created, created, node.path, node.depth, node.title, "")
             + (node.day, end, "day", "exact", "", node.status, reason, node.parent)
             + (type_slug, place.id if place else None, node.effective, node.root)
+            + ("", "")  # entered here, not imported
         )
 
     # reports

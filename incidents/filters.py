@@ -171,6 +171,11 @@ class IncidentFilterSet(django_filters.FilterSet):
     external_id = django_filters.CharFilter(
         max_length=50, help_text="The dataset's own event id (e.g. 59553)."
     )
+    import_flagged = StrictBooleanFilter(
+        method="filter_import_flagged",
+        help_text="Imported from a row the importer flagged for review (true), "
+        "or imported without a flag (false).",
+    )
     updated_since = UpdatedSinceFilter(
         method="filter_updated_since",
         help_text="Changed at or after this date (from its start) or date and "
@@ -225,6 +230,12 @@ class IncidentFilterSet(django_filters.FilterSet):
             location__latitude__gte=min_lat,
             location__latitude__lte=max_lat,
         )
+
+    def filter_import_flagged(self, queryset, name, value):
+        flagged = Q(import_record__isnull=False) & ~Q(import_record__flags=[])
+        if value:
+            return queryset.filter(flagged)
+        return queryset.filter(import_record__isnull=False).exclude(flagged)
 
     def filter_updated_since(self, queryset, name, value):
         """A change of its tallies (in the figures the user reads) is a change

@@ -17,6 +17,7 @@ from core.validators import moment
 from incidents import history
 from incidents.access import get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
+from incidents.models import ImportRecord
 from sources.models import Report
 
 # The list shows these tallies of every incident, and whether any is disputed.
@@ -146,6 +147,9 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             figures=which,
             as_of=as_of,
             as_of_error=as_of_error,
+            imported=ImportRecord.objects.filter(incident=incident)
+            .select_related("run")
+            .first(),
             tallies=self._tallies(incident, which, sides, as_of),
             history=self._history(incident),
             **kwargs,

@@ -121,6 +121,7 @@ def test_out_of_order_figures_are_kept_as_given_and_flagged():
     assert record.flags == ["best 2 is above high 1."]
     run = ImportRun.objects.get()
     assert len(run.flagged) == 200
+    assert ImportRecord.objects.exclude(flags=[]).count() == 200
     low_above_best = [f for f in run.flagged if "low" in f["reasons"][0]]
     assert len(low_above_best) == 61
 
@@ -419,3 +420,20 @@ def test_the_acled_export_has_acleds_columns_and_conservative_figure(
     assert row["country"] == "Syria" and row["iso"] == "760"
     assert row["event_type"] == "Battles"
     assert row["actor1"] == "Government of Syria"
+
+
+def test_flagged_events_are_found_in_the_api_and_say_why_on_their_page(
+    tmp_path, api, researcher, researcher_client
+):
+    rows = [_event(id=1), _event(id=2, low=9, best=2, high=9)]
+    _import(_file(tmp_path, rows))
+
+    client = api(researcher)
+    flagged = client.get("/api/v1/incidents/", {"import_flagged": "true"}).json()
+    clean = client.get("/api/v1/incidents/", {"import_flagged": "false"}).json()
+    assert [r["external_id"] for r in flagged["results"]] == ["2"]
+    assert [r["external_id"] for r in clean["results"]] == ["1"]
+    incident = Incident.objects.get(external_id="2")
+    page = researcher_client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "Flagged for review" in page and "low 9 is above best 2." in page
+    assert "ucdp-ged event 2" in page
