@@ -202,8 +202,17 @@ def test_an_empty_typed_filter_is_a_400_and_empty_text_is_no_filter(api, researc
     assert searched.status_code == 200
 
 
-def test_an_unsupported_method_is_a_405_whatever_the_format(api, researcher):
-    response = api(researcher).generic("TRACE", f"{URL}?format=csv")
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{URL}?format=csv",
+        f"{URL}?format=ucdp",
+        "/api/v1/tallies/?format=csv",
+        "/api/v1/claims/?format=csv",
+    ],
+)
+def test_an_unsupported_method_is_a_405_whatever_the_format(api, researcher, url):
+    response = api(researcher).generic("TRACE", url)
 
     assert response.status_code == 405
 

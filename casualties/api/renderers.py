@@ -67,7 +67,8 @@ class CSVListMixin:
 
     def get_renderers(self):
         renderers = super().get_renderers()
-        if self.action == "list":
+        # An unsupported method (no action) must still reach its 405.
+        if self.action in ("list", None):
             renderers.append(CSVRenderer())
         return renderers
 
