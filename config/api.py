@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -91,6 +92,21 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             message = "JSON parse error - the body is nested too deeply."
             raise ParseError(message) from None
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """`?format=` given empty names no format: a 404 like any unknown one,
+    rather than the default JSON (a client that meant `csv` would otherwise
+    get a page of JSON without knowing)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        name = self.settings.URL_FORMAT_OVERRIDE
+        if format_suffix is None and request.query_params.get(name) == "":
+            raise exceptions.NotFound(
+                "Give a format (json, or the list's csv, geojson, ...), or leave "
+                "the parameter out."
+            )
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 class ReaderPermission(permissions.BasePermission):

@@ -236,3 +236,13 @@ def test_a_patched_source_still_names_its_affiliation(api, analyst):
 
     assert response.status_code == 200
     assert response.json()["affiliation_name"] is None
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/incidents/", "/api/v1/claims/", "/api/v1/tallies/"]
+)
+def test_an_empty_format_is_a_404_not_json(api, researcher, url):
+    response = api(researcher).get(url, {"format": ""})
+
+    assert response.status_code == 404
+    assert "format" in response.json()["detail"]
