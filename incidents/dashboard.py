@@ -433,6 +433,7 @@ def map_features(
             "location__name",
             "location__latitude",
             "location__longitude",
+            "location_precision",
             "killed_tally__best",
         )[:limit]
     )
@@ -453,6 +454,9 @@ def map_features(
                     "title": row["title"],
                     "date": row["start_date"].isoformat(),
                     "place": row["location__name"],
+                    "approximate": Incident.LocationPrecision.approximate(
+                        row["location_precision"]
+                    ),
                     "killed": row["killed_tally__best"],
                     "top_level": row["parent_id"] is None,
                     "url": reverse("incidents:detail", args=[row["pk"]]),

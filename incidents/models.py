@@ -232,6 +232,12 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         PROVINCE = "province", "Province"
         COUNTRY = "country", "Country"
 
+        @classmethod
+        def approximate(cls, value: str) -> bool:
+            """A point that stands for an area (a district's, a province's or a
+            country's representative point), not the place itself."""
+            return value in (cls.DISTRICT, cls.PROVINCE, cls.COUNTRY)
+
     title = models.CharField(max_length=300, validators=[no_markup])
     summary = models.TextField(blank=True, validators=[no_markup])
     type = models.ForeignKey(IncidentType, on_delete=models.PROTECT, related_name="+")

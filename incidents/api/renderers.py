@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework.renderers import BaseRenderer
 
 from core.exports import chunked, csv_stream
+from incidents.models import Incident
 
 
 class ExportRenderer(BaseRenderer):
@@ -84,6 +85,10 @@ class GeoJSONRenderer(ExportRenderer):
             for name, value in row.items()
             if name not in ("latitude", "longitude")
         }
+        # The point of a district, province or country stands for an area.
+        properties["approximate"] = Incident.LocationPrecision.approximate(
+            row.get("location_precision", "")
+        )
         return {
             "type": "Feature",
             "id": row["id"],

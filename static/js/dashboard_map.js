@@ -22,8 +22,11 @@
     box.appendChild(title);
     var facts = document.createElement("p");
     var killed = properties.killed === null ? "no figure" : String(properties.killed);
-    facts.textContent = properties.date + (properties.place ? " · " + properties.place : "") +
-      " · killed (best): " + killed;
+    var place = properties.place ? " · " + properties.place : "";
+    if (properties.approximate) {
+      place += " (approximate: the area's point)";
+    }
+    facts.textContent = properties.date + place + " · killed (best): " + killed;
     box.appendChild(facts);
     return box;
   }
@@ -42,7 +45,9 @@
           color: "#1f5f8b",
           weight: 1,
           fillColor: feature.properties.top_level ? "#1f5f8b" : "#9b1c1c",
-          fillOpacity: 0.45
+          fillOpacity: 0.45,
+          // An area's point (district, province, country): a dashed ring.
+          dashArray: feature.properties.approximate ? "3 3" : null
         });
       },
       onEachFeature: function (feature, marker) {

@@ -855,6 +855,20 @@ def test_the_geojson_export_has_points_with_the_incident_fields(
     assert feature["properties"]["title"] == "In Quetta"
     assert feature["properties"]["admin1"] == "Balochistan"
     assert feature["properties"]["country_code"] == "PK"
+    assert feature["properties"]["approximate"] is False
+
+
+def test_a_point_standing_for_an_area_is_marked_approximate(api, researcher, places):
+    Location.objects.filter(pk=places.balochistan.pk).update(
+        latitude=28.5, longitude=65.5
+    )
+    IncidentFactory(location=places.balochistan, location_precision="province")
+
+    collection = _geojson(api(researcher).get(URL, {"format": "geojson"}))
+
+    [feature] = collection["features"]
+    assert feature["properties"]["approximate"] is True
+    assert feature["properties"]["location_precision"] == "province"
 
 
 def test_the_geojson_export_honours_filters(api, researcher, places):
