@@ -83,6 +83,7 @@ class UpdatedSinceFilter(django_filters.CharFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("label", "Changed since")
         kwargs.setdefault("lookup_expr", "gte")
         kwargs.setdefault(
             "help_text",

@@ -173,11 +173,13 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
     import_flagged = StrictBooleanFilter(
         method="filter_import_flagged",
+        label="Flagged on import",
         help_text="Imported from a row the importer flagged for review (true), "
         "or imported without a flag (false).",
     )
     updated_since = UpdatedSinceFilter(
         method="filter_updated_since",
+        label="Changed since",
         help_text="Changed at or after this date (from its start) or date and "
         "time, the incident itself or any of its tallies.",
     )
