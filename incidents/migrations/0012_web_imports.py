@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def finished_runs(apps, schema_editor):
+    """Runs made before runs had a status: finished if they said so."""
+    runs = apps.get_model("incidents", "ImportRun")
+    runs.objects.filter(finished_at__isnull=False).update(status="finished")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -30,4 +36,5 @@ class Migration(migrations.Migration):
             name='upload',
             field=models.FileField(blank=True, upload_to='imports/'),
         ),
+        migrations.RunPython(finished_runs, migrations.RunPython.noop),
     ]

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 from casualties.api.tallies import TABLE_ORDER
 from casualties.models import Claim, ClaimantSide, Tally, TallyChange, figures_for
 from config.api import can_edit
+from core.filters import StrictBooleanField
 from core.validators import moment
 from incidents import history
 from incidents.access import get_visible_incident, visible_incidents
@@ -110,7 +111,7 @@ def _make_readable(form, user):
             field.widget = forms.NumberInput(attrs={"min": 1})
         elif name.startswith("started_"):
             field.widget = forms.DateInput(attrs={"type": "date"})
-        elif name in ("top_level", "disputed", "include_retracted"):
+        elif isinstance(field, StrictBooleanField):
             field.widget = forms.Select(choices=YES_NO)
         elif name == "bbox":
             field.widget = forms.TextInput(
