@@ -41,6 +41,19 @@ class Pagination(PageNumberPagination):
             )
         return super().get_page_size(request)
 
+    def check(self, request) -> None:
+        """The parameters of a request that is not paged (a streamed export):
+        they name no page, but a malformed one is refused as on any page."""
+        self.get_page_size(request)
+        page = request.query_params.get(self.page_query_param)
+        if page is not None and page not in self.last_page_strings:
+            if not (page.isdigit() and int(page) >= 1):
+                raise exceptions.NotFound(
+                    self.invalid_page_message.format(
+                        page_number=page, message="That page number is not an integer"
+                    )
+                )
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -246,3 +246,21 @@ def test_an_empty_format_is_a_404_not_json(api, researcher, url):
 
     assert response.status_code == 404
     assert "format" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/v1/tallies/?format=csv&page_size=-3", 400),
+        ("/api/v1/claims/?format=csv&page_size=0", 400),
+        ("/api/v1/incidents/?format=ucdp&page_size=x", 400),
+        ("/api/v1/incidents/?format=geojson&page=-1", 404),
+    ],
+)
+def test_an_export_refuses_malformed_paging_as_a_page_does(
+    api, researcher, url, status
+):
+    response = api(researcher).get(url)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"

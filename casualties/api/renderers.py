@@ -74,6 +74,7 @@ class CSVListMixin:
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == CSVRenderer.format:
+            self.paginator.check(request)
             return self.csv_response(self.filter_queryset(self.get_queryset()))
         return super().list(request, *args, **kwargs)
 

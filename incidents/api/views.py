@@ -310,6 +310,7 @@ class IncidentViewSet(
         if not self._exporting():
             return super().list(request, *args, **kwargs)
         renderer = request.accepted_renderer
+        self.paginator.check(request)
         incidents = self.filter_queryset(self.get_queryset())
         if isinstance(renderer, GeoJSONRenderer):
             incidents = incidents.filter(
