@@ -104,14 +104,13 @@ class _Chunk:
             ).order_by()
         }
         self.parties: dict[int, list] = defaultdict(list)
+        sides = (IncidentActor.Role.PARTY, IncidentActor.Role.PERPETRATOR)
         for role in (
-            IncidentActor.objects.filter(incident_id__in=ids)
-            .exclude(role=IncidentActor.Role.TARGET)
+            IncidentActor.objects.filter(incident_id__in=ids, role__in=sides)
             .select_related("actor")
             .order_by("incident_id", "id")
         ):
-            if role.role in (IncidentActor.Role.PARTY, IncidentActor.Role.PERPETRATOR):
-                self.parties[role.incident_id].append(role.actor)
+            self.parties[role.incident_id].append(role.actor)
         self.dead = _party_dead(ids)
         wanted = {
             pk

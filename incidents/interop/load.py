@@ -124,7 +124,7 @@ def _import_batch(batch, run: ImportRun, names, seen: dict, *, user, status):
             reason = f"id {item.external_id} is also on line {seen[item.external_id]}."
             run.refused.append(_said(item.line, item.external_id, [reason]))
             continue
-        problems = _markup(item)
+        problems = _refusals(item)
         if problems:
             run.refused.append(_said(item.line, item.external_id, problems))
             continue
@@ -159,7 +159,7 @@ def _said(line: int, external_id: str, reasons) -> dict:
     return {"line": line, "id": external_id, "reasons": list(reasons)}
 
 
-def _markup(event: Event) -> list[str]:
+def _refusals(event: Event) -> list[str]:
     """Markup in the text an incident takes, or a NUL anywhere in the row: the
     same refusals as every other door's."""
     problems = []
@@ -209,7 +209,7 @@ class _Names:
             for name, kind in kinds.items()
             if name not in found
         ]
-        _insert(missing, self.user)
+        bulk.insert(missing, user=self.user)
         found |= {actor.name: actor.pk for actor in missing}
         self.actors |= found
         return found
@@ -293,9 +293,10 @@ class _Names:
         if not new:
             return
         Location.objects.bulk_create(new)
-        gazetteer.set_paths(Location.objects.filter(pk__in=[loc.pk for loc in new]))
-        _history(
-            Location, Location.objects.filter(pk__in=[loc.pk for loc in new]), self.user
+        made = Location.objects.filter(pk__in=[location.pk for location in new])
+        gazetteer.set_paths(made)  # then the history rows hold the paths
+        get_history_manager_for_model(Location).bulk_history_create(
+            list(made), batch_size=500, default_user=self.user
         )
         for location in new:
             self.locations[(location.parent_id, location.name)] = location.pk
@@ -322,17 +323,6 @@ def _division(e: Event) -> tuple:
     return (e.admin1,) if e.admin1 else (e.country,)
 
 
-def _insert(objects: list, user, reason: str = "") -> None:
-    """Bulk insert with one history row each (COPY on PostgreSQL)."""
-    bulk.insert(objects, user=user, reason=reason)
-
-
-def _history(model, rows, user) -> None:
-    get_history_manager_for_model(model).bulk_history_create(
-        list(rows), batch_size=500, default_user=user
-    )
-
-
 # --- new events, in bulk -----------------------------------------------------------
 
 
@@ -341,7 +331,7 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
     incidents = [_incident(e, names, user, status) for e in events]
     _insert_trees(incidents, user, reason)
     ids = [incident.pk for incident in incidents]
-    _insert(
+    bulk.insert(
         [
             IncidentActor(
                 incident=incident, actor_id=names.actors[p.name], role="party"
@@ -349,22 +339,22 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
             for incident, e in zip(incidents, events, strict=True)
             for p in e.parties
         ],
-        user,
-        reason,
+        user=user,
+        reason=reason,
     )
     reports = [_report(e, names, user) for e in events]
-    _insert(reports, user, reason)
+    bulk.insert(reports, user=user, reason=reason)
     claims, links = [], []
     for incident, report, e in zip(incidents, reports, events, strict=True):
         for figure in e.figures:
-            claim = _claim(figure, incident.pk, names, user)
+            claim = Claim(**_claim_fields(figure, incident.pk, names), created_by=user)
             claims.append(claim)
             links.append((claim, report))
-    _insert(claims, user, reason)
-    _insert(
+    bulk.insert(claims, user=user, reason=reason)
+    bulk.insert(
         [ClaimReport(claim=claim, report=report) for claim, report in links],
-        user,
-        reason,
+        user=user,
+        reason=reason,
     )
     bulk.insert(
         [
@@ -475,20 +465,20 @@ def _report(e: Event, names: _Names, user) -> Report:
     )
 
 
-def _claim(figure, incident_id: int, names: _Names, user) -> Claim:
-    return Claim(
-        incident_id=incident_id,
-        claimant_id=names.claimant_id,
-        side_id="independent",
-        party_id=None if figure.party is None else names.actors[figure.party],
-        group_id=figure.group,
-        outcome_id=figure.outcome,
-        low=figure.low,
-        point=figure.point,
-        high=figure.high,
-        wording=figure.wording,
-        created_by=user,
-    )
+def _claim_fields(figure, incident_id: int, names: _Names) -> dict:
+    """A figure as the claim it is: the dataset's, an independent side's."""
+    return {
+        "incident_id": incident_id,
+        "claimant_id": names.claimant_id,
+        "side_id": "independent",
+        "party_id": None if figure.party is None else names.actors[figure.party],
+        "group_id": figure.group,
+        "outcome_id": figure.outcome,
+        "low": figure.low,
+        "point": figure.point,
+        "high": figure.high,
+        "wording": figure.wording,
+    }
 
 
 # --- changed events, through the write services -----------------------------------
@@ -499,17 +489,12 @@ def _update(e: Event, record: ImportRecord, run: ImportRun, names: _Names, *, us
     each changed figure superseded (a figure no longer given is retracted)."""
     incident = Incident.objects.get(pk=record.incident_id)
     wanted = _incident_fields(e, names)
+    # The write service takes relations by id (`type_id`), as importers hold them.
     changes = {
-        name.removesuffix("_id"): value
+        name: value
         for name, value in wanted.items()
         if getattr(incident, name) != value
     }
-    if "type" in changes:
-        changes["type"] = incident._meta.get_field("type").related_model(
-            pk=changes["type"]
-        )
-    if "location" in changes and changes["location"] is not None:
-        changes["location"] = Location(pk=changes["location"])
     if changes:
         incident = services.update_incident(incident=incident, user=user, **changes)
     roles = [{"actor_id": names.actors[p.name], "role": "party"} for p in e.parties]
@@ -557,26 +542,11 @@ def _supersede(e: Event, incident, report, names: _Names, *, user, reason: str):
         values = (figure.low, figure.point, figure.high, figure.wording)
         if old is not None and (old.low, old.point, old.high, old.wording) == values:
             continue
-        new = _claim(figure, incident.pk, names, user)
         claim_services.create_claim(
             user=user,
             reports=reports,
-            **{
-                name: getattr(new, name)
-                for name in (
-                    "incident_id",
-                    "claimant_id",
-                    "side_id",
-                    "party_id",
-                    "group_id",
-                    "outcome_id",
-                    "low",
-                    "point",
-                    "high",
-                    "wording",
-                )
-            },
             supersedes=old,
+            **_claim_fields(figure, incident.pk, names),
         )
     for old in live.values():
         claim_services.retract_claim(
