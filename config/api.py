@@ -41,18 +41,28 @@ class Pagination(PageNumberPagination):
             )
         return super().get_page_size(request)
 
+    def get_page_number(self, request, paginator):
+        self.check_page(request)
+        return super().get_page_number(request, paginator)
+
+    def check_page(self, request) -> None:
+        """Every `page` sent must name a page: a whole number from 1 or
+        `last`. DRF reads only the last value and takes an empty one as page 1,
+        so `page=x&page=` would quietly answer the first page."""
+        for page in request.query_params.getlist(self.page_query_param):
+            if page in self.last_page_strings or (page.isdigit() and int(page) >= 1):
+                continue
+            raise exceptions.NotFound(
+                self.invalid_page_message.format(
+                    page_number=page, message="That page number is not an integer"
+                )
+            )
+
     def check(self, request) -> None:
         """The parameters of a request that is not paged (a streamed export):
         they name no page, but a malformed one is refused as on any page."""
         self.get_page_size(request)
-        page = request.query_params.get(self.page_query_param)
-        if page is not None and page not in self.last_page_strings:
-            if not (page.isdigit() and int(page) >= 1):
-                raise exceptions.NotFound(
-                    self.invalid_page_message.format(
-                        page_number=page, message="That page number is not an integer"
-                    )
-                )
+        self.check_page(request)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -183,6 +183,24 @@ def test_a_page_size_that_is_no_whole_number_is_a_400(api, researcher, page_size
     assert "page_size" in response.json()
 
 
+@pytest.mark.parametrize(
+    "query", ["page=x&page=", "page=", "page=2&page=%C3%90", "page=0&page=1"]
+)
+def test_every_page_sent_must_name_a_page(api, researcher, query):
+    """DRF reads only the last `page` and takes an empty one as the first page
+    (the fuzz found `page=x&page=` answering 200)."""
+    response = api(researcher).get(f"/api/v1/claims/?{query}")
+
+    assert response.status_code == 404
+    assert "page" in response.json()["detail"].lower()
+
+
+def test_the_last_page_may_be_asked_for_by_name(api, researcher):
+    response = api(researcher).get(URL, {"page": "last"})
+
+    assert response.status_code == 200
+
+
 def test_a_page_size_above_the_cap_gets_the_cap(api, researcher):
     response = api(researcher).get(URL, {"page_size": 5000})
 
