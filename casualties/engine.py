@@ -46,6 +46,7 @@ from casualties.models import (
     TallyReview,
     load_taxonomy,
 )
+from core import bulk
 from incidents.base import path_ids, service_write
 from incidents.models import Incident
 
@@ -618,41 +619,19 @@ def _write(plan: Plan, cause: Cause) -> int:
             (row.id, scope, row.key, values, row.version + 1, TallyChange.Kind.CHANGED)
             for row, scope, values in plan.change
         )
-    if plan.create:
-        rows = _insert_tallies(plan.create, now)
-        if _copying(rows):
-            _log_copied([pk for pk, *_ in rows], now, cause)
-        else:
-            log.extend(
-                (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
-                for pk, scope, key, values in rows
-            )
+    if plan.create and _copying(plan.create):
+        _copy_created(plan.create, now, cause)
+    elif plan.create:
+        log.extend(
+            (pk, scope, key, values, 1, TallyChange.Kind.CREATED)
+            for pk, scope, key, values in _insert_tallies(plan.create, now)
+        )
     _insert_changes(log, now, cause)
     return len(plan)
 
 
-def _new_ids(count: int) -> list[int]:
-    """Ids taken up front, so that rows and their changes can go through COPY."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-            "FROM generate_series(1, %s)",
-            [Tally._meta.db_table, count],
-        )
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-TALLY_COLUMNS = (
-    "id",
-    "scope",
-    "incident_id",
-    "group_id",
-    "outcome_id",
-    *VALUE_FIELDS,
-    "version",
-    "created_at",
-    "updated_at",
-)
+# What a new row is made of; its id, version and times the insert adds.
+NEW_COLUMNS = ("scope", "incident_id", "group_id", "outcome_id", *VALUE_FIELDS)
 
 
 UPDATED = ("scope", *VALUE_FIELDS, "version", "updated_at")
@@ -711,23 +690,7 @@ def _copying(rows: Collection) -> bool:
 
 
 def _insert_tallies(create: list[tuple[Key, str, tuple]], now) -> list[tuple]:
-    """Insert new rows; returns them as (id, scope, key, values)."""
-    if _copying(create):
-        rows = [
-            (pk, scope, key, values)
-            for pk, (key, scope, values) in zip(
-                _new_ids(len(create)), create, strict=True
-            )
-        ]
-        _copy(
-            Tally,
-            TALLY_COLUMNS,
-            (
-                (pk, scope, *key, *_jsonb(values, 3), 1, now, now)
-                for pk, scope, key, values in rows
-            ),
-        )
-        return rows
+    """Insert a few new rows; returns them as (id, scope, key, values)."""
     tallies = Tally.objects.bulk_create(
         [
             Tally(
@@ -765,16 +728,44 @@ CHANGE_COLUMNS = (
 )
 
 
-def _log_copied(ids: list[int], now, cause: Cause) -> None:
-    """The changes of many new rows, copied from them by the database itself."""
-    copied = ", ".join(("id", *CHANGE_COLUMNS[1 : CHANGE_COLUMNS.index("kind")]))
+def _copy_created(create: list[tuple[Key, str, tuple]], now, cause: Cause) -> None:
+    """Many new rows and their history, without asking for their ids.
+
+    The rows are copied into a temporary table, and one statement inserts them
+    and, from what that insert returns, their changes: no ids are taken from
+    the sequence first and no new row is looked up again.
+    """
+    staged = ", ".join(NEW_COLUMNS)
+    returned = ", ".join(("id", *CHANGE_COLUMNS[1 : CHANGE_COLUMNS.index("kind")]))
+    table, log = Tally._meta.db_table, TallyChange._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{TallyChange._meta.db_table}" ({", ".join(CHANGE_COLUMNS)}) '
-            f'SELECT {copied}, %s, %s, %s, %s, %s FROM "{Tally._meta.db_table}" '
-            "WHERE id = ANY(%s)",
-            [TallyChange.Kind.CREATED, now, cause.kind, cause.id, cause.user_id, ids],
+            f"CREATE TEMPORARY TABLE tally_created AS SELECT {staged} "
+            f'FROM "{table}" WITH NO DATA'
         )
+        bulk.copy(
+            "tally_created",
+            NEW_COLUMNS,
+            ((scope, *key, *_jsonb(values, 3)) for key, scope, values in create),
+        )
+        cursor.execute(
+            f'WITH made AS (INSERT INTO "{table}" '
+            f"({staged}, version, created_at, updated_at) "
+            f"SELECT {staged}, 1, %s, %s FROM tally_created "
+            f"RETURNING {returned}) "
+            f'INSERT INTO "{log}" ({", ".join(CHANGE_COLUMNS)}) '
+            "SELECT made.*, %s, %s, %s, %s, %s FROM made",
+            [
+                now,
+                now,
+                TallyChange.Kind.CREATED,
+                now,
+                cause.kind,
+                cause.id,
+                cause.user_id,
+            ],
+        )
+        cursor.execute("DROP TABLE tally_created")
 
 
 def _insert_changes(log: list[tuple], now, cause: Cause) -> None:
@@ -782,8 +773,8 @@ def _insert_changes(log: list[tuple], now, cause: Cause) -> None:
         return
     tail = (cause.kind, cause.id, cause.user_id)
     if _copying(log):
-        _copy(
-            TallyChange,
+        bulk.copy(
+            TallyChange._meta.db_table,
             CHANGE_COLUMNS,
             (
                 (pk, scope, *key, *_jsonb(values[:-1], 3), version, kind, now, *tail)
@@ -818,13 +809,6 @@ def _jsonb(values: tuple, index: int) -> tuple:
     by_side = values[index]
     text = json.dumps(by_side) if by_side else "{}"
     return (*values[:index], text, *values[index + 1 :])
-
-
-def _copy(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    statement = f'COPY "{model._meta.db_table}" ({", ".join(columns)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _mark_stale(reviews: Iterable[TallyReview], scopes: Collection[str]) -> None:

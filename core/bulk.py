@@ -46,7 +46,7 @@ def insert(objects: Sequence, *, user=None, reason: str = "", history=True) -> N
         [_stored(field, field.pre_save(obj, True)) for field in fields]
         for obj in objects
     ]
-    _copy(model._meta.db_table, [field.column for field in fields], rows)
+    copy(model._meta.db_table, [field.column for field in fields], rows)
     if history:
         _history(model, fields, rows, user, reason)
 
@@ -85,7 +85,7 @@ def _history(model, fields, rows, user, reason: str) -> None:
             continue
         columns.append(field.column)
         picks.append(values.get(field.attname, field.attname))
-    _copy(
+    copy(
         historical._meta.db_table,
         columns,
         (
@@ -104,8 +104,9 @@ def _stored(field, value):
     return value
 
 
-def _copy(table: str, columns: list[str], rows) -> None:
+def copy(table: str, columns: Sequence[str], rows) -> None:
+    """COPY these rows (sequences of values, in `columns` order) into `table`."""
     statement = f'COPY "{table}" ({", ".join(columns)}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as stream:
         for row in rows:
-            copy.write_row(row)
+            stream.write_row(row)

@@ -23,7 +23,7 @@ from casualties.models import (
     VictimGroup,
 )
 from incidents import services as incident_services
-from incidents.base import DirectWriteError
+from incidents.base import DirectWriteError, service_write
 from incidents.models import Incident
 from tests.factories import (
     ActorFactory,
@@ -550,7 +550,6 @@ def test_a_group_cannot_be_placed_below_itself():
 
 
 def _corrupt(incident, **figures):
-    from incidents.base import service_write
 
     with service_write():
         Tally.objects.filter(incident=incident).update(**figures)
@@ -593,4 +592,33 @@ def test_a_stopped_recompute_resumes_after_the_trees_it_finished(root):
     assert TallyRebuild.objects.filter(finished_at__isnull=True).count() == 0
 
     engine.recompute(restart=True)
+    assert tally_differences() == []
+
+
+def test_a_rebuild_from_empty_logs_every_row_it_creates(root, monkeypatch):
+    """Past COPY_THRESHOLD new rows (PostgreSQL copies them; the threshold is
+    lowered to get there with a few claims): each row still gets its one
+    change, with its own id and figures, naming the rebuild."""
+    from casualties import engine
+
+    monkeypatch.setattr(engine, "COPY_THRESHOLD", 10)
+    for n in range(12):
+        ClaimFactory(incident=IncidentFactory(parent=root), low=n, high=n, point=n)
+    with service_write():
+        TallyChange.objects.all().delete()
+        Tally.objects.all().delete()
+
+    result = engine.recompute(restart=True)
+
+    created = result.changed
+    assert created > engine.COPY_THRESHOLD
+    assert Tally.objects.count() == created
+    changes = TallyChange.objects.all()
+    assert changes.count() == created
+    assert {(c.tally_id, c.best, c.version) for c in changes} == {
+        (t.pk, t.best, 1) for t in Tally.objects.all()
+    }
+    assert set(changes.values_list("cause", "kind").distinct()) == {
+        ("recompute", TallyChange.Kind.CREATED)
+    }
     assert tally_differences() == []
