@@ -23,10 +23,12 @@ fixed order rules out deadlocks between them.
 """
 
 import functools
+import gc
 import json
 import multiprocessing
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -863,6 +865,21 @@ def refresh(
     return _write(_plan(wanted, snapshot.stored, rows), cause)
 
 
+@contextmanager
+def _without_cycle_collection():
+    """Whole trees make millions of small tuples, dicts and figures, none of
+    them in a reference cycle, so reference counting frees them all; left on,
+    the cyclic collector would walk the growing heap again and again (a third
+    of a rebuild's time, measured). It runs again once the trees are done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def rebuild_trees(
     root_ids: Collection[int],
     *,
@@ -873,11 +890,13 @@ def rebuild_trees(
 
     `stale` names, per figures, the keys whose reviews go stale.
     """
-    snapshot = _read_trees(Q(root_id__in=root_ids))
-    for which, keys in (stale or {}).items():
-        _mark_stale([r for k, r in snapshot.reviews.items() if k in keys], [which])
-    wanted = _compute(snapshot, None, load_taxonomy())
-    return _write(_plan(wanted, snapshot.stored, None), cause)
+    with _without_cycle_collection():
+        snapshot = _read_trees(Q(root_id__in=root_ids))
+        for which, keys in (stale or {}).items():
+            stale_reviews = [r for k, r in snapshot.reviews.items() if k in keys]
+            _mark_stale(stale_reviews, [which])
+        wanted = _compute(snapshot, None, load_taxonomy())
+        return _write(_plan(wanted, snapshot.stored, None), cause)
 
 
 @dataclass
@@ -970,7 +989,7 @@ def _rebuild_batch(bounds: tuple[int, int], *, check: bool, cause: Cause):
     """Recompute the trees whose roots lie within `bounds`, in one transaction."""
     first, last = bounds
     trees = Q(root_id__gte=first, root_id__lte=last)
-    with service_write(), transaction.atomic():
+    with service_write(), transaction.atomic(), _without_cycle_collection():
         if not check:
             if connection.vendor == "postgresql":
                 # The run's progress is saved after the batch commits, so a

@@ -51,7 +51,7 @@ class Taxonomy:
             raise ValueError(f"unknown victim group {group!r}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen (which costs 2 us a claim): never changed
 class ClaimData:
     """One casualty figure as a party asserted it."""
 
@@ -572,16 +572,22 @@ def reconcile_rows(
     of_subgroups: dict[Key, PartSum] = {}
 
     def add_to_wholes(key: Key, figures: Figures) -> None:
+        # Run for every row of a rebuild: written out rather than looped.
         incident, group, outcome = key
-        for sums, whole in (
-            (of_children, (incident_parent.get(incident), group, outcome)),
-            (of_subgroups, (incident, group_parent.get(group), outcome)),
-        ):
-            if None not in whole:
-                total = sums.get(whole)
-                if total is None:
-                    total = sums[whole] = PartSum()
-                total.add(figures)
+        up = incident_parent.get(incident)
+        if up is not None:
+            whole = (up, group, outcome)
+            total = of_children.get(whole)
+            if total is None:
+                total = of_children[whole] = PartSum()
+            total.add(figures)
+        up = group_parent.get(group)
+        if up is not None:
+            whole = (incident, up, outcome)
+            total = of_subgroups.get(whole)
+            if total is None:
+                total = of_subgroups[whole] = PartSum()
+            total.add(figures)
 
     for key, figures in (stored or {}).items():
         if key not in keys and key[0] in incident_parent:
