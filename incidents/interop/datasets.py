@@ -4,7 +4,7 @@ import page offer, by slug."""
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from incidents.interop import acled, ucdp
+from incidents.interop import acled, tracker, ucdp
 from incidents.interop.records import Dataset, Event, Refusal
 
 
@@ -18,4 +18,5 @@ class Importer:
 IMPORTERS = {
     ucdp.DATASET: Importer(ucdp.UCDP, "UCDP GED", ucdp.read),
     acled.DATASET: Importer(acled.ACLED, "ACLED", acled.read),
+    tracker.DATASET: Importer(tracker.TRACKER, "Our own CSV export", tracker.read),
 }

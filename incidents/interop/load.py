@@ -22,7 +22,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from casualties import engine
 from casualties import services as claim_services
-from casualties.models import Claim, ClaimReport, TallyChange
+from casualties.models import Claim, ClaimReport, Outcome, TallyChange, VictimGroup
 from core import bulk
 from core.validators import no_markup
 from incidents import gazetteer, services
@@ -34,6 +34,7 @@ from incidents.models import (
     ImportRun,
     Incident,
     IncidentActor,
+    IncidentType,
     Location,
 )
 from sources.models import Report, Source
@@ -74,11 +75,13 @@ def import_events(
     run.save()
     names = _Names(dataset, user)
     seen: dict[str, int] = {}
+    parents: dict[str, Event] = {}  # event id -> the event, for those in a tree
     broken = None
 
     def flush(batch):
         with service_write(), transaction.atomic():
-            _import_batch(batch, run, names, seen, user=user, status=status)
+            events = _import_batch(batch, run, names, seen, user=user, status=status)
+            parents.update((e.external_id, e) for e in events if e.parent)
             run.save()
         if progress is not None:
             progress(run.rows)
@@ -100,6 +103,7 @@ def import_events(
     if broken is not None:
         _failed(run, broken)
         raise broken
+    _link_parents(parents, run, user=user)
     run.status = ImportRun.Status.FINISHED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
@@ -124,7 +128,7 @@ def _import_batch(batch, run: ImportRun, names, seen: dict, *, user, status):
             reason = f"id {item.external_id} is also on line {seen[item.external_id]}."
             run.refused.append(_said(item.line, item.external_id, [reason]))
             continue
-        problems = _refusals(item)
+        problems = _refusals(item) + _unknown_terms(item, names)
         if problems:
             run.refused.append(_said(item.line, item.external_id, problems))
             continue
@@ -153,6 +157,41 @@ def _import_batch(batch, run: ImportRun, names, seen: dict, *, user, status):
     run.flagged.extend(
         _said(e.line, e.external_id, e.flags) for e in new + changed if e.flags
     )
+    return events
+
+
+def _link_parents(events: dict[str, Event], run: ImportRun, *, user) -> None:
+    """Put each event under the event it is part of, once every row is in (a
+    parent may come after its parts in the file). Each move goes through the
+    incident service, which rebuilds the trees' figures; an event already in
+    place is left alone, so a rerun after a kill finishes the job."""
+    if not events:
+        return
+    wanted = set(events) | {e.parent for e in events.values()}
+    incidents = {
+        incident.external_id: incident
+        for incident in Incident.objects.filter(
+            dataset=run.dataset, external_id__in=wanted
+        )
+    }
+    for external_id, event in events.items():
+        child, parent = incidents.get(external_id), incidents.get(event.parent)
+        if child is None:
+            continue  # refused: said already
+        if parent is None:
+            reason = (
+                f"parent {event.parent} is in neither this file nor an earlier import."
+            )
+        elif child.parent_id == parent.pk:
+            continue
+        else:
+            try:
+                services.update_incident(incident=child, user=user, parent=parent)
+                continue
+            except ValidationError as error:
+                reason = f"parent {event.parent}: " + " ".join(error.messages)
+        run.flagged.append(_said(event.line, external_id, [reason]))
+    run.save(update_fields=["flagged"])
 
 
 def _said(line: int, external_id: str, reasons) -> dict:
@@ -174,6 +213,21 @@ def _refusals(event: Event) -> list[str]:
     return problems
 
 
+def _unknown_terms(event: Event, names: "_Names") -> list[str]:
+    """Victim groups, outcomes and incident types this database does not have
+    (a file from another tracker may use its own)."""
+    taxonomy = names.taxonomy()
+    problems = [
+        f"{figure.group}/{figure.outcome}: no such victim group and outcome here."
+        for figure in event.figures
+        if figure.group not in taxonomy["groups"]
+        or figure.outcome not in taxonomy["outcomes"]
+    ]
+    if event.type not in taxonomy["types"]:
+        problems.append(f"type: {event.type!r} is not an incident type here.")
+    return problems
+
+
 # --- what events refer to: parties, the dataset, places --------------------------
 
 
@@ -188,6 +242,16 @@ class _Names:
         self.where: dict[str, int | None] = {}  # event id -> its location
         self.claimant_id = None
         self.source_id = None
+        self._taxonomy: dict[str, set[str]] | None = None
+
+    def taxonomy(self) -> dict[str, set[str]]:
+        if self._taxonomy is None:
+            self._taxonomy = {
+                "groups": set(VictimGroup.objects.values_list("slug", flat=True)),
+                "outcomes": set(Outcome.objects.values_list("slug", flat=True)),
+                "types": set(IncidentType.objects.values_list("slug", flat=True)),
+            }
+        return self._taxonomy
 
     def prepare(self, events: list[Event]) -> None:
         if self.claimant_id is None:

@@ -74,6 +74,7 @@ class Event:
     report_url: str
     citation: str  # the row's own sources, for the report's excerpt
     flags: tuple[str, ...] = ()
+    parent: str = ""  # the external id of the event it is part of, if any
     # Not part of what the event says: where it was read, and the row as given.
     line: int = field(default=0, compare=False)
     row: dict = field(default_factory=dict, compare=False)
@@ -83,6 +84,8 @@ class Event:
         """Changes when anything imported from the row changes (not the line)."""
         data = asdict(self)
         data.pop("line"), data.pop("row")
+        if not data["parent"]:  # as digests were before events had parents
+            data.pop("parent")
         text = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
