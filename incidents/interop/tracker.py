@@ -76,7 +76,7 @@ def event(row: dict, line: int) -> Event | Refusal:
         return Refusal(line, external_id, tuple(errors))
 
     flags = []
-    country = places.country_code(row.get("country_code", ""), "")
+    country = places.country_code(row.get("country_code", ""))
     if country is None and row.get("country_code"):
         flags.append(
             f"country_code {row['country_code']!r} is not an ISO 3166 country."
