@@ -34,7 +34,8 @@ $(VENV)/.installed-test: pyproject.toml | check-python
 
 run: $(VENV)/.installed-run
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gazetteer
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gazetteer --no-towns
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_gazetteer PK
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_reference_case
 	DEBUG=$${DEBUG:-1} $(PY) manage.py recompute_tallies --no-progress
 	DEBUG=$${DEBUG:-1} $(PY) manage.py create_demo_accounts

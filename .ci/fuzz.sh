@@ -47,7 +47,8 @@ export API_THROTTLE_USER=1000000/min API_THROTTLE_ANON=1000000/min
 unset SECRET_KEY
 
 $PY manage.py migrate --noinput --verbosity 0
-$PY manage.py load_gazetteer >/dev/null
+$PY manage.py load_gazetteer --no-towns >/dev/null
+$PY manage.py load_gazetteer PK >/dev/null
 $PY manage.py load_reference_case >/dev/null
 $PY manage.py create_demo_accounts --force >/dev/null
 roles=(${FUZZ_ROLES:-researcher analyst editor})

@@ -19,6 +19,7 @@ from django.db import models, transaction
 
 from casualties import services as claim_services
 from casualties.models import Claim
+from incidents import gazetteer
 from incidents import services as incident_services
 from incidents.models import (
     Actor,
@@ -444,8 +445,10 @@ def _ensure[M: models.Model](model: type[M], user, lookup: dict, **defaults) -> 
 
 
 def _locations(user) -> dict[str, Location]:
-    """PK and PK-BA by ISO code, so the gazetteer finds and keeps them, and the
-    places the report names."""
+    """PK and PK-BA from the gazetteer, with their representative points (so
+    the province-precision parts are on the map), and the places the report
+    names."""
+    gazetteer.load(["PK"])
     pakistan = _ensure(
         Location, user, {"code": "PK"}, name="Pakistan", kind=Location.Kind.COUNTRY
     )

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from casualties.models import Tally, TallyChange, figures_for
 from config.api import can_edit
 from core.filters import StrictBooleanFilter, StrictOrderingFilter, UpdatedSinceFilter
+from incidents import gazetteer
 from incidents.access import incidents_for_request
 from incidents.models import (
     Actor,
@@ -263,7 +264,11 @@ class LocationFilterSet(django_filters.FilterSet):
         lookup_expr="iexact", help_text="ISO 3166 code (PK, PK-BA)."
     )
     search = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", help_text="Words in the name."
+        method="filter_search",
+        help_text=(
+            "Part of the name, an ISO code or a former name (FATA finds Khyber "
+            "Pakhtunkhwa); best matches first unless `ordering` is given."
+        ),
     )
     below = IdFilter(
         queryset=Location.objects.all(),
@@ -278,6 +283,9 @@ class LocationFilterSet(django_filters.FilterSet):
 
     def filter_below(self, queryset, name, value):
         return queryset.below(value)
+
+    def filter_search(self, queryset, name, value):
+        return gazetteer.search(value, queryset)  # `ordering` then reorders
 
 
 class ActorFilterSet(django_filters.FilterSet):

@@ -32,13 +32,14 @@ MAX_ITEMS = 100  # targets or actor roles on one incident
 
 
 class Gazetteer:
-    """The admin1 and country above locations, read off their materialised paths.
+    """The district, admin1 and country above locations, read off their
+    materialised paths.
 
-    `load` fetches every country and admin1 on a batch of paths in one query, so
-    a page (or an export chunk) costs one query however many rows it has.
+    `load` fetches every such area on a batch of paths in one query, so a page
+    (or an export chunk) costs one query however many rows it has.
     """
 
-    AREAS = (Location.Kind.COUNTRY, Location.Kind.ADMIN1)
+    AREAS = (Location.Kind.COUNTRY, Location.Kind.ADMIN1, Location.Kind.ADMIN2)
 
     def __init__(self):
         self._areas: dict[int, tuple[str, str, str | None]] = {}
@@ -70,6 +71,15 @@ class Gazetteer:
             elif kind == Location.Kind.COUNTRY:
                 country = code
         return admin1, country
+
+    def area(self, path: str | None) -> str:
+        """The areas holding a location, nearest first: "Kech, Balochistan,
+        Pakistan" for Turbat."""
+        ids = path_ids(path)[:-1]
+        if not self._asked.issuperset(ids):
+            self.load([path])
+        names = [self._areas[pk][1] for pk in reversed(ids) if pk in self._areas]
+        return ", ".join(names)
 
 
 class IncidentPlaceSerializer(serializers.Serializer):
@@ -375,9 +385,27 @@ class IncidentSerializer(CleanModelSerializer):
             )
 
 
+class LocationListSerializer(serializers.ListSerializer):
+    """Reads the areas above a whole page of locations in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.context.setdefault("gazetteer", Gazetteer()).load(
+            item.path for item in items
+        )
+        return super().to_representation(items)
+
+
 class LocationSerializer(VersionedSerializer):
     """A gazetteer entry. Analysts add districts and places; countries and
     provinces come from ISO 3166 (load_gazetteer) and are not edited here."""
+
+    area = serializers.SerializerMethodField(
+        help_text=(
+            "The district, province and country holding it, nearest first "
+            '("Kech, Balochistan, Pakistan" for Turbat).'
+        )
+    )
 
     WRITABLE_KINDS = (Location.Kind.ADMIN2, Location.Kind.PLACE)
     PARENT_KINDS = {
@@ -399,12 +427,17 @@ class LocationSerializer(VersionedSerializer):
             "parent",
             "latitude",
             "longitude",
+            "area",
             "version",
         ]
+        list_serializer_class = LocationListSerializer
         extra_kwargs = {
             "latitude": {"min_value": -90, "max_value": 90},
             "longitude": {"min_value": -180, "max_value": 180},
         }
+
+    def get_area(self, location) -> str:
+        return self.context.setdefault("gazetteer", Gazetteer()).area(location.path)
 
     def validate(self, attrs):
         if self.instance is not None and self.instance.kind not in self.WRITABLE_KINDS:

@@ -8,6 +8,10 @@ from collections.abc import Iterable, Iterator
 
 from incidents.interop.records import BadFile, MissingColumns
 
+# The longest cell a row may hold (the csv module's default). Set for every
+# read, since the limit is the process's and a library may have raised it.
+FIELD_LIMIT = 131_072
+
 
 def check_utf8(data) -> None:
     """Read a binary file through once; BadFile unless it is UTF-8 text (so
@@ -30,6 +34,7 @@ def check_utf8(data) -> None:
 def rows(lines: Iterable[str], required: Iterable[str]) -> Iterator[tuple[int, dict]]:
     """(line where the record starts, the row with its cells stripped), after
     checking the header: MissingColumns before any row."""
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.DictReader(lines)
     missing = [name for name in required if name not in (reader.fieldnames or ())]
     if missing:

@@ -118,6 +118,15 @@ def admin1_code(country: str | None, name: str) -> str | None:
     return near.pop() if len(near) == 1 else None
 
 
+def alias_codes(text: str) -> set[str]:
+    """The divisions a former or other name containing `text` stands for
+    ("fata" -> PK-KP), so a search finds today's division."""
+    wanted = normalise(text)
+    if len(wanted) < 2:
+        return set()
+    return {code for (_, name), code in ADMIN1_ALIASES.items() if wanted in name}
+
+
 def is_former_unit(country: str | None, name: str) -> bool:
     """A name that maps by alias rather than by today's name."""
     return bool(country) and (country, normalise(name)) in ADMIN1_ALIASES

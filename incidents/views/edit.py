@@ -10,11 +10,11 @@ page is told so and changes nothing.
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from incidents import gazetteer
 from incidents.access import (
     get_editable_incident,
     get_visible_incident,
@@ -115,13 +115,12 @@ class IncidentFormView(PermissionRequiredMixin, View):
 
 
 def _describe(places) -> list:
-    """Each place with `area`: its province and country, in one query for all."""
+    """Each place with `area`: its district, province and country, in one query
+    for all."""
     gazetteer = Gazetteer()
     gazetteer.load(place.path for place in places)
     for place in places:
-        admin1, country = gazetteer.admin1_and_country(place.path)
-        area = [part for part in (admin1, country) if part and part != place.name]
-        place.area = ", ".join(area)
+        place.area = gazetteer.area(place.path)
     return places
 
 
@@ -157,16 +156,7 @@ class LocationSearchView(PermissionRequiredMixin, View):
         return render(request, template, {"places": places, "query": query})
 
     def _search(self, query: str) -> list[Location]:
-        """Exact names and codes first, then names that start so, then the rest."""
-        rank = Case(
-            When(Q(name__iexact=query) | Q(code__iexact=query), then=Value(0)),
-            When(name__istartswith=query, then=Value(1)),
-            default=Value(2),
-        )
-        places = Location.objects.filter(
-            Q(name__icontains=query) | Q(code__iexact=query)
-        )
-        return list(places.order_by(rank, "name", "id")[:SEARCH_LIMIT])
+        return list(gazetteer.search(query)[:SEARCH_LIMIT])
 
 
 class ClaimsView(PermissionRequiredMixin, View):

@@ -1,8 +1,10 @@
 """The gazetteer resources of /api/v1/: locations, actors and targets."""
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -75,6 +77,7 @@ def test_anyone_signed_in_reads_the_gazetteer(api, researcher, places):
         "parent": places.district.pk,
         "latitude": 30.0,
         "longitude": 67.0,
+        "area": "Mastung district, Balochistan, Pakistan",
         "version": places.mastung.version,
     }
     assert response["ETag"] == f'"{places.mastung.version}"'
@@ -127,6 +130,38 @@ def test_it_searches_locations_by_name(api, researcher, places):
     found = ids(api(researcher).get(LOCATIONS, {"search": "mastung"}))
 
     assert set(found) == {places.mastung.pk, places.district.pk}
+
+
+def test_search_finds_a_town_with_its_district_and_province(api, researcher):
+    call_command("load_gazetteer", "PK", stdout=StringIO())
+
+    response = api(researcher).get(LOCATIONS, {"search": "turbat"})
+
+    first = response.json()["results"][0]
+    assert (first["name"], first["kind"], first["area"]) == (
+        "Turbat",
+        "place",
+        "Kech, Balochistan, Pakistan",
+    )
+    kech = api(researcher).get(LOCATIONS, {"search": "Kech"}).json()["results"][0]
+    assert (kech["name"], kech["kind"]) == ("Kech", "admin2")  # not Marrakech
+
+
+def test_a_former_unit_finds_the_division_that_holds_it_today(api, researcher):
+    call_command("load_gazetteer", "PK", "--no-towns", stdout=StringIO())
+
+    for name in ("FATA", "Federally Administered Tribal Areas", "nwfp"):
+        found = api(researcher).get(LOCATIONS, {"search": name}).json()["results"]
+        assert found[0]["code"] == "PK-KP", name
+
+
+def test_search_results_follow_an_ordering_given(api, researcher, places):
+    found = api(researcher).get(LOCATIONS, {"search": "mastung", "ordering": "-name"})
+
+    assert [row["name"] for row in found.json()["results"]] == [
+        "Mastung district",
+        "Mastung",
+    ]
 
 
 def test_it_filters_locations_below_one(api, researcher, places):

@@ -85,8 +85,9 @@ def test_an_incident_carries_its_place_tree_actors_and_headline_tallies(api, edi
         "name": "Balochistan",
         "admin1": "Balochistan",
         "country_code": "PK",
-        "latitude": None,
-        "longitude": None,
+        # The province's representative point (countrystatecity-countries).
+        "latitude": 28.0,
+        "longitude": 66.0,
         "precision": "province",
     }
     assert row["type"] == "coordinated-attack"

@@ -247,19 +247,27 @@ def test_years_of_data_are_drawn_per_month(researcher):
 # Map
 
 
-def test_the_map_holds_the_incidents_with_coordinates(root, researcher):
+def test_the_map_holds_every_incident_of_the_reference_case(root, researcher):
+    """Seven parts are placed only in Balochistan: they stand at the province's
+    representative point, marked approximate, as is Gwadar (district
+    precision); only the prison in Mastung is exact."""
     features = _build(researcher).map_data["features"]
-    titles = {feature["properties"]["title"] for feature in features}
-    assert titles == {
-        "Attack on civilians in Gwadar",
-        "Attack on the Mastung high-security prison",
+    assert len(features) == 9
+    exact = {
+        feature["properties"]["title"]
+        for feature in features
+        if not feature["properties"]["approximate"]
     }
+    assert exact == {"Attack on the Mastung high-security prison"}
+    province = [f for f in features if f["geometry"]["coordinates"] == [66.0, 28.0]]
+    assert len(province) == 7
+    assert all(f["properties"]["approximate"] for f in province)
     gwadar = next(f for f in features if "Gwadar" in f["properties"]["title"])
     assert gwadar["geometry"] == {"type": "Point", "coordinates": [62.3225, 25.1264]}
     assert gwadar["properties"]["url"].endswith(
         f"/incidents/{gwadar['properties']['id']}/"
     )
-    assert _build(researcher).totals.mapped == 2
+    assert _build(researcher).totals.mapped == 9
 
 
 def test_map_markers_carry_the_best_killed(researcher):

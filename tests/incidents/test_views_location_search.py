@@ -1,6 +1,9 @@
 """Picking an incident's place from the gazetteer."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,7 +34,7 @@ def test_htmx_gets_options_with_their_province_and_country(analyst_client, gazet
     page = response.content.decode()
     assert response.context["places"] == [gazetteer["gwadar"]]
     assert "<html" not in page
-    assert "Balochistan, PK" in page
+    assert "Balochistan, Pakistan" in page
     assert f"?choose={gazetteer['gwadar'].pk}" in page
 
 
@@ -95,3 +98,14 @@ def test_it_runs_the_same_queries_however_many_places_match(
     with django_assert_num_queries(len(few)):
         response = analyst_client.get(URL, {"q": "place"}, HTTP_HX_REQUEST="true")
     assert len(response.context["places"]) == 20
+
+
+def test_the_form_finds_towns_and_former_units_of_the_loaded_gazetteer(analyst_client):
+    call_command("load_gazetteer", "PK", stdout=StringIO())
+
+    page = analyst_client.get(URL, {"q": "Turbat"}, HTTP_HX_REQUEST="true")
+    assert page.context["places"][0].name == "Turbat"
+    assert "place, Kech, Balochistan, Pakistan" in page.content.decode()
+
+    page = analyst_client.get(URL, {"q": "FATA"}, HTTP_HX_REQUEST="true")
+    assert page.context["places"][0].code == "PK-KP"

@@ -165,3 +165,21 @@ def test_on_rq_the_same_import_is_a_settings_change(editor_client, settings):
     run = ImportRun.objects.get()
     assert run.status == "finished"
     assert Incident.objects.count() == 5
+
+
+def test_an_editor_uploads_our_own_csv_export(editor_client, api, researcher):
+    """The third importer on the page: the tracker's own incident CSV."""
+    from casualties.reference_case import load_reference_case
+
+    load_reference_case()
+    response = api(researcher).get("/api/v1/incidents/", {"format": "csv"})
+    exported = b"".join(response.streaming_content)
+    originals = Incident.objects.count()
+
+    _upload(editor_client, exported, dataset="tracker", name="export.csv")
+    _work()
+
+    run = ImportRun.objects.get()
+    assert (run.status, run.created, run.refused) == ("finished", originals, [])
+    assert Incident.objects.filter(dataset="tracker").count() == originals
+    assert "Our own CSV export" in _page(editor_client, run)
