@@ -6,14 +6,9 @@ from itertools import batched
 from django.db.models import (
     Count,
     FilteredRelation,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -97,22 +92,10 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 
 def with_representation(incidents, user):
-    """Everything the incident representation reads, in a fixed number of queries."""
-    children = (
-        visible_incidents(user)
-        .filter(parent=OuterRef("pk"))
-        .order_by()
-        .values("parent")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
+    """Everything the incident representation reads, in a fixed number of
+    queries (the child counts of a page come from `count_children`)."""
     return (
         incidents.select_related("location", "responsibility_claimed_by")
-        .annotate(
-            children_count=Coalesce(
-                Subquery(children, output_field=IntegerField()), Value(0)
-            )
-        )
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("category_id", "id")),
             Prefetch(
@@ -130,6 +113,23 @@ def with_representation(incidents, user):
             ),
         )
     )
+
+
+def count_children(incidents, user) -> None:
+    """Set `children_count` on a page of incidents, in one query.
+
+    Not a subquery of the list's own query: with OFFSET, PostgreSQL computed
+    it for every row it skipped (3.1 s at the last page of 100,000)."""
+    counts = dict(
+        visible_incidents(user)
+        .filter(parent_id__in=[incident.pk for incident in incidents])
+        .order_by()
+        .values("parent")
+        .annotate(count=Count("pk"))
+        .values_list("parent", "count")
+    )
+    for incident in incidents:
+        incident.children_count = counts.get(incident.pk, 0)
 
 
 FIGURES = ("low", "best", "high")
@@ -290,6 +290,7 @@ class IncidentViewSet(
             self._gazetteer.load(
                 incident.location.path for incident in page if incident.location
             )
+            count_children(page, self.request.user)
         return page
 
     @extend_schema(
