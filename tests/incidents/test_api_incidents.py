@@ -893,3 +893,20 @@ def test_a_patch_with_incomplete_targets_or_actors_is_refused(api, analyst):
         assert set(response.json()) == set(body)
     incident.refresh_from_db()
     assert incident.version == 1
+
+
+def test_children_are_counted_as_each_reader_sees_them(api, researcher, editor):
+    """A page's child counts follow the reader's visibility: a draft part is
+    counted for an editor, not for a researcher; retracted parts for no one."""
+    parent = IncidentFactory()
+    IncidentFactory(parent=parent)
+    IncidentFactory(parent=parent, status=Status.DRAFT)
+    lone = IncidentFactory()
+
+    def counts(user):
+        rows = api(user).get(URL, {"top_level": "true"}).json()["results"]
+        return {row["id"]: row["children_count"] for row in rows}
+
+    assert counts(researcher) == {parent.pk: 1, lone.pk: 0}
+    assert counts(editor) == {parent.pk: 2, lone.pk: 0}
+    assert api(researcher).get(detail(parent)).json()["children_count"] == 1
