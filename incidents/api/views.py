@@ -94,24 +94,23 @@ FORMAT_PARAMETER = OpenApiParameter(
 def with_representation(incidents, user):
     """Everything the incident representation reads, in a fixed number of
     queries (the child counts of a page come from `count_children`)."""
-    return (
-        incidents.select_related("location", "responsibility_claimed_by")
-        .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.order_by("category_id", "id")),
-            Prefetch(
-                "actor_roles",
-                queryset=IncidentActor.objects.select_related("actor").order_by(
-                    "role", "id"
-                ),
+    return incidents.select_related(
+        "location", "responsibility_claimed_by"
+    ).prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("category_id", "id")),
+        Prefetch(
+            "actor_roles",
+            queryset=IncidentActor.objects.select_related("actor").order_by(
+                "role", "id"
             ),
-            Prefetch(
-                "tallies",
-                queryset=Tally.objects.figures(figures_for(user)).filter(
-                    group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
-                ),
-                to_attr="headline",
+        ),
+        Prefetch(
+            "tallies",
+            queryset=Tally.objects.figures(figures_for(user)).filter(
+                group_id=HEADLINE_GROUP, outcome_id__in=HEADLINE_OUTCOMES
             ),
-        )
+            to_attr="headline",
+        ),
     )
 
 
