@@ -239,6 +239,7 @@ class IncidentViewSet(
     filterset_class = IncidentFilterSet
     filter_backends = [StrictFilterBackend]
     versioned_by_service = True
+    keyset = "start_date"  # `cursor` paging, newest first (config.api.Pagination)
     renderer_classes = [
         *api_settings.DEFAULT_RENDERER_CLASSES,
         CSVRenderer,
