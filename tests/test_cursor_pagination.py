@@ -43,7 +43,8 @@ def _read_all(client, **params) -> tuple[list[int], int]:
 
 def test_the_cursor_reads_the_rows_the_pages_list(api, researcher, incidents):
     client = api(researcher)
-    listed = [row["id"] for row in client.get(URL, {"page_size": 100}).json()["results"]]
+    page = client.get(URL, {"page_size": 100}).json()
+    listed = [row["id"] for row in page["results"]]
 
     ids, pages = _read_all(client, page_size=3)
 
