@@ -968,6 +968,8 @@ def recompute(
         run.finished_at = timezone.now()
         with service_write():
             run.save(update_fields=["finished_at"])
+    if result.changed >= bulk.ANALYZE_AFTER:
+        bulk.analyze(Tally, TallyChange)
     return result
 
 

@@ -22,7 +22,14 @@ from simple_history.utils import get_history_manager_for_model
 
 from casualties import engine
 from casualties import services as claim_services
-from casualties.models import Claim, ClaimReport, Outcome, TallyChange, VictimGroup
+from casualties.models import (
+    Claim,
+    ClaimReport,
+    Outcome,
+    Tally,
+    TallyChange,
+    VictimGroup,
+)
 from core import bulk
 from core.validators import no_markup
 from incidents import gazetteer, services
@@ -40,6 +47,10 @@ from incidents.models import (
 from sources.models import Report, Source
 
 BATCH_SIZE = 1000
+# An import of this many events (each about ten rows: the incident, its claims,
+# report, links, tallies and their history) refreshes the statistics after.
+ANALYZE_AFTER_EVENTS = 1000
+
 Kind = Location.Kind
 
 
@@ -104,6 +115,8 @@ def import_events(
         _failed(run, broken)
         raise broken
     _link_parents(parents, run, user=user)
+    if run.created + run.updated >= ANALYZE_AFTER_EVENTS:
+        bulk.analyze(Incident, Claim, ClaimReport, Report, Tally, TallyChange)
     run.status = ImportRun.Status.FINISHED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])

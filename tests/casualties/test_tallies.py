@@ -622,3 +622,29 @@ def test_a_rebuild_from_empty_logs_every_row_it_creates(root, monkeypatch):
         ("recompute", TallyChange.Kind.CREATED)
     }
     assert tally_differences() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+@pytest.mark.parametrize("limit, analysed", [(1, True), (10_000, False)])
+def test_a_big_rebuild_refreshes_the_planners_statistics(
+    root, monkeypatch, limit, analysed
+):
+    """Past ANALYZE_AFTER changed rows the tally tables are analysed, so the
+    next query is not planned on the counts from before the rebuild."""
+    from casualties import engine
+    from core import bulk
+
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER", limit)
+    for n in range(3):
+        ClaimFactory(incident=IncidentFactory(parent=root), low=n, high=n, point=n)
+    with service_write():
+        TallyChange.objects.all().delete()
+        Tally.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as queries:
+        result = engine.recompute(restart=True)
+
+    assert result.changed > 1
+    statements = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    expected = ['ANALYZE "casualties_tally", "casualties_tallychange"']
+    assert statements == (expected if analysed else [])
