@@ -229,7 +229,7 @@ def bench_recompute(url: str, claims: int, jobs: int) -> list:
 class Server:
     """gunicorn serving the project on a free port, against one database."""
 
-    def __init__(self, url: str, workers: int):
+    def __init__(self, url: str, workers: int, *options: str):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -245,6 +245,7 @@ class Server:
                 str(workers),
                 "--log-level",
                 "warning",
+                *options,
             ],
             cwd=ROOT,
             env=env(url),
