@@ -20,6 +20,7 @@ empty.
 """
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -136,7 +137,7 @@ def main() -> None:
 def dashboard(port: int) -> float:
     """The dashboard page as the researcher sees it (a session, not a token)."""
     connection = HTTPConnection("127.0.0.1", port, timeout=600)
-    cookie = _session_cookie(port)
+    cookie = _session_cookie()
     started = time.perf_counter()
     connection.request("GET", "/", headers={"Cookie": cookie})
     response = connection.getresponse()
@@ -146,27 +147,23 @@ def dashboard(port: int) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-_cookie = {}
-
-
-def _session_cookie(port: int) -> str:
+@functools.cache
+def _session_cookie() -> str:
     """A researcher's session, made once in the database (no login round)."""
-    if "value" not in _cookie:
-        code = (
-            "from django.contrib.auth import get_user_model;"
-            "from importlib import import_module;"
-            "from django.conf import settings;"
-            "s = import_module(settings.SESSION_ENGINE).SessionStore();"
-            "u = get_user_model().objects.get(username='researcher');"
-            "s['_auth_user_id'] = str(u.pk);"
-            "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
-            "s['_auth_user_hash'] = u.get_session_auth_hash();"
-            "s.create(); print(s.session_key)"
-        )
-        url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-        key = manage(url, "shell", "-c", code).stdout.strip().split()[-1]
-        _cookie["value"] = f"sessionid={key}"
-    return _cookie["value"]
+    code = (
+        "from django.contrib.auth import get_user_model;"
+        "from importlib import import_module;"
+        "from django.conf import settings;"
+        "s = import_module(settings.SESSION_ENGINE).SessionStore();"
+        "u = get_user_model().objects.get(username='researcher');"
+        "s['_auth_user_id'] = str(u.pk);"
+        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
+        "s['_auth_user_hash'] = u.get_session_auth_hash();"
+        "s.create(); print(s.session_key)"
+    )
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    key = manage(url, "shell", "-c", code).stdout.strip().split()[-1]
+    return f"sessionid={key}"
 
 
 def export(port: int, key: str) -> tuple[str, str, str, str]:

@@ -69,15 +69,14 @@ def towns(country: str) -> tuple[list[Town], int]:
     rows = _geonames().get(country, [])
     codes = _codes_by_point(country)
     votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    for row in rows:
-        code = codes.get(_key(row["latitude"], row["longitude"]))
+    found = [codes.get(_key(row["latitude"], row["longitude"])) for row in rows]
+    for row, code in zip(rows, found, strict=True):
         if code and row.get("state"):
             votes[row["state"]][code] += 1
     kept: dict[tuple[str, str, str], Town] = {}
     left_out = 0
-    for row in rows:
+    for row, code in zip(rows, found, strict=True):
         state = row.get("state") or ""
-        code = codes.get(_key(row["latitude"], row["longitude"]))
         if code is None and votes[state]:
             code = votes[state].most_common(1)[0][0]
         if code is None:

@@ -117,10 +117,10 @@ class IncidentFormView(PermissionRequiredMixin, View):
 def _describe(places) -> list:
     """Each place with `area`: its district, province and country, in one query
     for all."""
-    gazetteer = Gazetteer()
-    gazetteer.load(place.path for place in places)
+    areas = Gazetteer()
+    areas.load(place.path for place in places)
     for place in places:
-        place.area = gazetteer.area(place.path)
+        place.area = areas.area(place.path)
     return places
 
 
