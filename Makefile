@@ -61,8 +61,13 @@ bench-import: $(VENV)/.installed-run
 
 # Reads at scale (issue 11): lists, filters, the dashboard and the CSV export
 # through gunicorn at 400,000 incidents (bench/README.md).
-bench-reads: $(VENV)/.installed-run
+bench-reads: $(VENV)/.installed-bench
 	$(PY) bench/reads.py $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e ".[bench]"
+	@touch $@
 
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
