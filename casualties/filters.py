@@ -38,9 +38,13 @@ class IncidentTreeFilter(IncidentFilter):
 
 
 def slug_filter(model, label: str):
-    """One or more taxonomy slugs (repeat the parameter); unknown ones are a 400."""
+    """One or more taxonomy slugs (repeat the parameter); unknown ones are a 400.
+
+    Not `distinct`: the slug is a column of the filtered row itself, so no
+    row can come twice, and SELECT DISTINCT over every column of 2.2 million
+    tallies cost 365 ms a page."""
     return django_filters.ModelMultipleChoiceFilter(
-        queryset=model.objects.all(), label=label
+        queryset=model.objects.all(), label=label, distinct=False
     )
 
 
@@ -54,7 +58,9 @@ class ClaimFilterSet(RetractableFilterSet):
     outcome = slug_filter(Outcome, "Outcome slug(s).")
     side = slug_filter(ClaimantSide, "Claimant side slug(s).")
     assessment = django_filters.MultipleChoiceFilter(
-        choices=Claim.Assessment.choices, label="Editor's assessment(s)."
+        distinct=False,
+        choices=Claim.Assessment.choices,
+        label="Editor's assessment(s).",
     )
     claimant = django_filters.ModelChoiceFilter(
         queryset=Actor.objects.all(), label="The claimant actor (id)."
@@ -107,7 +113,7 @@ class TallyFilterSet(django_filters.FilterSet):
     group = slug_filter(VictimGroup, "Victim group slug(s); exact, not descendants.")
     outcome = slug_filter(Outcome, "Outcome slug(s).")
     status = django_filters.MultipleChoiceFilter(
-        choices=Tally.Status.choices, label="Review status(es)."
+        distinct=False, choices=Tally.Status.choices, label="Review status(es)."
     )
     disputed = StrictBooleanFilter(label="Only disputed (true) or undisputed tallies.")
     updated_since = UpdatedSinceFilter()

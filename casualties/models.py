@@ -544,10 +544,12 @@ class Tally(ServiceWritten, TallyFigures, Versioned):
                 condition=Q(status__in=["needs_review", "stale"]),
                 name="tally_waiting",
             ),
+            # By incident: `?disputed=true` and the dashboard ask, incident by
+            # incident, whether one of its tallies in these figures is disputed.
             models.Index(
-                fields=["outcome", "incident"],
+                fields=["incident", "scope"],
                 condition=Q(disputed=True),
-                name="tally_disputed",
+                name="tally_disputed_incident",
             ),
             models.Index(
                 fields=["review"],
@@ -780,3 +782,95 @@ class TallyRebuild(models.Model):
     def __str__(self):
         state = "finished" if self.finished_at else f"at {self.done_through}"
         return f"recompute of {self.started_at:%Y-%m-%d %H:%M} ({state})"
+
+
+# --- sums per month, for the dashboard and stats/ (casualties.summary) ----------
+
+
+class SummaryKey(models.Model):
+    """Where a summary row's incidents lie: their month, country and province
+    (ids at depth 0 and 1 of the location path; none without a location),
+    and their standing (the incident's effective status)."""
+
+    month = models.DateField()
+    country_id = models.BigIntegerField(null=True)
+    admin1_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=9)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.country_id}/{self.admin1_id} {self.status}"
+
+
+class FigureSum(SummaryKey):
+    """The tallies of top-level incidents of one key, summed: one figure set
+    (working or published), group and outcome."""
+
+    figures = models.CharField(max_length=9)
+    group_id = models.CharField(max_length=40)
+    outcome_id = models.CharField(max_length=40)
+    incidents = models.IntegerField()
+    low = models.BigIntegerField()
+    best = models.BigIntegerField()
+    high = models.BigIntegerField()  # of the closed highs; `open` counts the rest
+    open = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["figures", "outcome_id", "group_id", "status", "month"],
+                name="figuresum_read",
+            ),
+            models.Index(fields=["month"], name="figuresum_month"),
+        ]
+
+
+class SideSum(SummaryKey):
+    """One side's intervals (`by_side`) of the same tallies, summed."""
+
+    figures = models.CharField(max_length=9)
+    group_id = models.CharField(max_length=40)
+    outcome_id = models.CharField(max_length=40)
+    side_id = models.CharField(max_length=40)
+    incidents = models.IntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    open = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["figures", "outcome_id", "status", "month"],
+                name="sidesum_read",
+            ),
+            models.Index(fields=["month"], name="sidesum_month"),
+        ]
+
+
+class IncidentSum(SummaryKey):
+    """The incidents of one key, at one level (top-level or part), counted."""
+
+    top_level = models.BooleanField()
+    incidents = models.IntegerField()
+    mapped = models.IntegerField()  # with a location that has coordinates
+    disputed_working = models.IntegerField()  # with a disputed tally
+    disputed_published = models.IntegerField()
+    waiting = models.IntegerField()  # working tallies waiting for an editor
+    first = models.DateField()
+    last = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month"], name="incidentsum_month")]
+
+
+class SummaryMonth(models.Model):
+    """A month whose sums are stored, and the PostgreSQL snapshot they were
+    read in: a change committed outside that snapshot makes them stale."""
+
+    month = models.DateField(primary_key=True)
+    snapshot = models.TextField()
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} as of {self.snapshot}"

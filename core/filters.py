@@ -121,8 +121,9 @@ class StrictOrderingFilter(django_filters.OrderingFilter):
 
     Orders by the requested keys, then by id, so that pages never shuffle. An
     unknown key is a 400 naming the parameter (the choices are validated),
-    where DRF's OrderingFilter ignores what it does not know; empty entries
-    (`ordering=,`) name no key and keep the list's default order.
+    where DRF's OrderingFilter ignores what it does not know. On a page, empty
+    entries (a form's "any") keep the list's default order; the API refuses
+    them (StrictFilterBackend), as it refuses every other empty parameter.
     """
 
     def filter(self, qs, value):
@@ -137,10 +138,18 @@ class StrictOrderingFilter(django_filters.OrderingFilter):
 
 
 def _takes_blank(filter_) -> bool:
-    """Text may be empty; an ordering left empty keeps the default order."""
-    return issubclass(filter_.field_class, forms.CharField) or isinstance(
+    """Text may be empty; nothing else may."""
+    return issubclass(filter_.field_class, forms.CharField) and not isinstance(
         filter_, django_filters.OrderingFilter
     )
+
+
+def _is_blank(filter_, value: str) -> bool:
+    """An ordering names a key in each comma-separated entry (`ordering=,`
+    names none: the schema's enum has no empty key)."""
+    if isinstance(filter_, django_filters.OrderingFilter):
+        return any(not entry.strip() for entry in value.split(","))
+    return value == ""
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -155,10 +164,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             return None
         blank = {
             name: ["Give a value, or leave the parameter out."]
-            for name, value in request.query_params.items()
-            if value == ""
-            and name in filterset.filters
+            for name, values in request.query_params.lists()
+            if name in filterset.filters
             and not _takes_blank(filterset.filters[name])
+            and any(_is_blank(filterset.filters[name], value) for value in values)
         }
         if blank:
             raise exceptions.ValidationError(blank)

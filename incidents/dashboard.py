@@ -31,6 +31,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDay, TruncMonth, TruncWeek
 from django.urls import reverse
 
+from casualties import summary
 from casualties.models import WORKING, ClaimantSide, Tally, VictimGroup, figures_for
 from incidents.access import visible_incidents
 from incidents.charts import Period, interval_text
@@ -152,20 +153,41 @@ def build(
     which = figures_for(user)
     sides = list(ClaimantSide.objects.values_list("slug", "name"))
     groups = group_order()
-    totals = summarise(incidents, which)
+    sums = Sums.for_filters(filters, which)
+    if sums is None:
+        totals = summarise(incidents, which)
+        by_groups = by_group(incidents, which, sides=sides, groups=groups)
+    else:
+        totals = sums.totals()
+        by_groups = sums.by_group(sides=sides, groups=groups)
     interval = choose_interval(totals.first, totals.last)
+    if sums is not None and interval == "month":
+        periods = sums.timeline(totals.first, totals.last)
+    else:
+        periods = timeline(incidents, which, interval, totals.first, totals.last)
     return Dashboard(
         figures=which,
         totals=totals,
         sides=sides,
-        groups=by_group(incidents, which, sides=sides, groups=groups),
+        groups=by_groups,
         interval=interval,
-        periods=timeline(incidents, which, interval, totals.first, totals.last),
+        periods=periods,
         map_data=map_features(incidents, which),
         table=reconciliation_page(
-            incidents, which, page_number, sides=sides, groups=groups
+            incidents,
+            which,
+            page_number,
+            sides=sides,
+            groups=groups,
+            count=totals.top_level,
         ),
-        waiting_for_review=waiting_for_review(incidents) if with_review else None,
+        waiting_for_review=(
+            None
+            if not with_review
+            else waiting_for_review(incidents)
+            if sums is None
+            else sums.waiting_for_review()
+        ),
     )
 
 
@@ -302,30 +324,39 @@ def by_group(
         .annotate(**aggregates)
         .order_by("group")
     }
+
+    def said(group: str, index: int) -> dict:
+        row = rows[group]
+        return {key: row[f"side{index}_{key}"] for key in ("n", "low", "high", "open")}
+
+    return _group_figures(groups, sides, rows, said)
+
+
+def _group_figures(groups, sides, rows: dict, said) -> list[GroupFigures]:
+    """The groups' rows, built once for the tallies and the monthly sums:
+    `rows` holds each group's summed figures, and `said(group, index)` what
+    the index-th side said of it (`n` incidents, `low`, `high`, `open`)."""
     result = []
     for slug, name in groups:
         if slug not in rows:
             continue
-        row = rows[slug]
+        columns = []
+        for index, (side, side_name) in enumerate(sides):
+            side_row = said(slug, index)
+            columns.append(
+                SideFigures(
+                    slug=side,
+                    name=side_name,
+                    low=side_row["low"] or 0,
+                    high=None if side_row["open"] else (side_row["high"] or 0),
+                    incidents=side_row["n"],
+                )
+                if side_row and side_row["n"]
+                else None
+            )
         result.append(
             GroupFigures(
-                slug=slug,
-                name=name,
-                figures=_figures(row),
-                columns=[
-                    SideFigures(
-                        slug=side,
-                        name=side_name,
-                        low=row[f"side{index}_low"] or 0,
-                        high=None
-                        if row[f"side{index}_open"]
-                        else (row[f"side{index}_high"] or 0),
-                        incidents=row[f"side{index}_n"],
-                    )
-                    if row[f"side{index}_n"]
-                    else None
-                    for index, (side, side_name) in enumerate(sides)
-                ],
+                slug=slug, name=name, figures=_figures(rows[slug]), columns=columns
             )
         )
     return result
@@ -363,9 +394,19 @@ def timeline(
         .order_by("period")
     )
     found = {_as_date(row["period"]): row for row in rows}
-    # Empty periods are filled in between, unless the span is so long (a typo
-    # such as year 0001 or 9999) that the page would hold thousands of them:
-    # then only the periods with incidents are listed.
+    return _periods(found, interval, first, last)
+
+
+def _periods(
+    found: dict[datetime.date, dict],
+    interval: str,
+    first: datetime.date,
+    last: datetime.date,
+) -> list[Period]:
+    """Each period's row (`incidents`, `killed`) of `found`, by its first
+    day. Empty periods are filled in between, unless the span is so long (a
+    typo such as year 0001 or 9999) that the page would hold thousands of
+    them: then only the periods with incidents are listed."""
     days_per_period = {"day": 1, "week": 7, "month": 28}[interval]
     if (last - first).days // days_per_period > MAX_FILLED_PERIODS:
         starts = sorted(found)
@@ -383,6 +424,127 @@ def timeline(
             )
         )
     return periods
+
+
+class Sums:
+    """The headline, the groups and a monthly timeline, added up from the
+    monthly sums (`casualties.summary`) rather than from every tally; the
+    same figures as `summarise`, `by_group` and `timeline`, for the filters
+    the sums can answer (whole months, a country or a province)."""
+
+    def __init__(self, scope: summary.Scope, which: str):
+        self.scope, self.which = scope, which
+        self.states = summary.statuses(which)
+
+    @classmethod
+    def for_filters(cls, filters: Filters, which: str) -> "Sums | None":
+        scope = summary.scope_for(
+            filters.started_after, filters.started_before, filters.place
+        )
+        return None if scope is None else cls(scope, which)
+
+    def _figures(self):
+        return summary.figure_sums(self.scope, self.which, self.states)
+
+    def totals(self) -> Totals:
+        disputed = (
+            "disputed_working" if self.which == WORKING else ("disputed_published")
+        )
+        top = Q(top_level=True)
+        summed = summary.incident_sums(self.scope, self.states).aggregate(
+            n_incidents=Sum("incidents"),
+            n_top_level=Sum("incidents", filter=top),
+            n_disputed=Sum(disputed),
+            n_mapped=Sum("mapped"),
+            n_first=Min("first", filter=top),
+            n_last=Max("last", filter=top),
+        )
+        counts = {name[2:]: value or 0 for name, value in summed.items()}
+        counts["first"], counts["last"] = summed["n_first"], summed["n_last"]
+        sums = {
+            row["outcome_id"]: _figures(row)
+            for row in self._figures()
+            .filter(group_id=ALL, outcome_id__in=[KILLED, INJURED])
+            .values("outcome_id")
+            .annotate(**SUMMED)
+            .order_by("outcome_id")
+        }
+        return Totals(
+            **counts,
+            killed=sums.get(KILLED, NO_FIGURES),
+            injured=sums.get(INJURED, NO_FIGURES),
+        )
+
+    def by_group(
+        self,
+        *,
+        sides: list[tuple[str, str]],
+        groups: list[tuple[str, str]],
+        outcome: str = KILLED,
+    ) -> list[GroupFigures]:
+        rows = {
+            row["group_id"]: row
+            for row in self._figures()
+            .filter(outcome_id=outcome)
+            .values("group_id")
+            .annotate(**SUMMED)
+            .order_by("group_id")
+        }
+        claimed = {
+            (row["group_id"], row["side_id"]): row
+            for row in summary.side_sums(self.scope, self.which, self.states)
+            .filter(outcome_id=outcome)
+            .values("group_id", "side_id")
+            .annotate(n=Sum("incidents"), low=Sum("low"), high=Sum("high"))
+            .annotate(open=Sum("open"))
+            .order_by("group_id", "side_id")
+        }
+        return _group_figures(
+            groups,
+            sides,
+            rows,
+            lambda group, index: claimed.get((group, sides[index][0])),
+        )
+
+    def timeline(
+        self, first: datetime.date | None, last: datetime.date | None
+    ) -> list[Period]:
+        """Per month: top-level incidents, and killed (best, all groups)."""
+        if first is None or last is None:
+            return []
+        found = {
+            row["month"]: {"incidents": row["n"]}
+            for row in summary.incident_sums(self.scope, self.states)
+            .filter(top_level=True)
+            .values("month")
+            .annotate(n=Sum("incidents"))
+            .order_by("month")
+        }
+        for row in (
+            self._figures()
+            .filter(group_id=ALL, outcome_id=KILLED)
+            .values("month")
+            .annotate(killed=Sum("best"))
+            .order_by("month")
+        ):
+            found.setdefault(row["month"], {})["killed"] = row["killed"]
+        return _periods(found, "month", first, last)
+
+    def waiting_for_review(self) -> int:
+        """Working tallies of these incidents an editor has yet to settle."""
+        summed = summary.incident_sums(self.scope, self.states).aggregate(
+            n=Sum("waiting")
+        )
+        return summed["n"] or 0
+
+
+# The monthly sums' columns, as SUMS reads the tallies'.
+SUMMED = {
+    "sum_low": Sum("low"),
+    "sum_best": Sum("best"),
+    "sum_high": Sum("high"),
+    "n_open": Sum("open"),
+}
 
 
 def _as_date(value) -> datetime.date:
@@ -437,6 +599,8 @@ def map_features(
             "killed_tally__best",
         )[:limit]
     )
+    # One reverse() for all: 2,000 of them took a third of the map's time.
+    url = reverse("incidents:detail", args=[URL_SENTINEL])
     return {
         "type": "FeatureCollection",
         "features": [
@@ -459,12 +623,15 @@ def map_features(
                     ),
                     "killed": row["killed_tally__best"],
                     "top_level": row["parent_id"] is None,
-                    "url": reverse("incidents:detail", args=[row["pk"]]),
+                    "url": url.replace(str(URL_SENTINEL), str(row["pk"])),
                 },
             }
             for row in rows
         ],
     }
+
+
+URL_SENTINEL = 987654321987
 
 
 def reconciliation_page(
@@ -474,9 +641,11 @@ def reconciliation_page(
     *,
     sides: list[tuple[str, str]],
     groups: list[tuple[str, str]],
+    count: int | None = None,
 ) -> Page:
     """A page of top-level incidents, newest first, each with `.rows`: its
-    killed tallies, official against claimed against the best."""
+    killed tallies, official against claimed against the best. `count`: the
+    top-level incidents, when the headline has counted them already."""
     top = (
         incidents.top_level()
         .select_related("location")
@@ -491,7 +660,10 @@ def reconciliation_page(
         )
         .order_by("-start_date", "-id")
     )
-    page = Paginator(top, TABLE_PAGE_SIZE).get_page(page_number)
+    paginator = Paginator(top, TABLE_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(page_number)
     page.object_list = list(page.object_list)
     names = dict(sides)
     rank = {slug: index for index, (slug, _name) in enumerate(groups)}

@@ -313,8 +313,13 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
             ("publish_incident", "Can publish and retract incidents"),
         ]
         indexes = [
-            # The lists' order, and where a `cursor` page starts.
-            models.Index(fields=["start_date", "id"], name="incident_start_id"),
+            # The lists' order, and where a `cursor` page starts; the
+            # standings let a deep page's ids come from the index alone.
+            models.Index(
+                fields=["start_date", "id"],
+                include=["effective_status", "status"],
+                name="incident_start_id",
+            ),
             models.Index(fields=["parent", "start_date"], name="incident_parent_start"),
             models.Index(
                 fields=["location", "start_date"], name="incident_location_start"

@@ -9,9 +9,11 @@ from sources.models import Report, Source
 
 
 class SourceFilterSet(django_filters.FilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=Source.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(
+        distinct=False, choices=Source.Kind.choices
+    )
     reliability = django_filters.MultipleChoiceFilter(
-        choices=Source.Reliability.choices
+        distinct=False, choices=Source.Reliability.choices
     )
     affiliation = django_filters.ModelChoiceFilter(
         queryset=Actor.objects.all(), label="The actor the outlet speaks for (id)."

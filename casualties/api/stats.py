@@ -21,8 +21,9 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from casualties import summary
 from casualties.models import ClaimantSide, Outcome, Tally, VictimGroup, figures_for
-from config.api import StrictCharField
+from config.api import StrictCharField, can_edit
 from config.viewsets import FIELD_ERRORS
 from core.filters import StrictFilterBackend
 from incidents.access import visible_incidents
@@ -163,9 +164,21 @@ class StatsView(generics.GenericAPIView):
         outcome = options.get("outcome")
         group_slug = group.slug if group else DEFAULT_GROUP
         outcome_slug = outcome.slug if outcome else DEFAULT_OUTCOME
-        if options.get("by") != "group":
+        by = options.get("by")
+        sums = _sums(request, user, options)
+        if sums is not None:
+            rows = sums.rows(
+                interval=options.get("interval"),
+                by=by,
+                group=None if by == "group" else group_slug,
+                outcome=None if by == "outcome" else outcome_slug,
+            )
+            if "interval" in options:
+                return Response(StatsPeriodRowSerializer(rows, many=True).data)
+            return Response(StatsBreakdownRowSerializer(rows, many=True).data)
+        if by != "group":
             tallies = tallies.filter(group=group_slug)
-        if options.get("by") != "outcome":
+        if by != "outcome":
             tallies = tallies.filter(outcome=outcome_slug)
 
         if "interval" in options:
@@ -273,6 +286,11 @@ def _by_side(tallies) -> list[dict]:
                 total["n_open"] += 1
             else:
                 total["sum_high"] += interval["high"]
+    return _side_rows(sums)
+
+
+def _side_rows(sums: dict[str, dict]) -> list[dict]:
+    """One row per side, highest rank first, from each side's sums."""
     sides = ClaimantSide.objects.values_list("slug", "name", "rank")
     names = {slug: (rank, name) for slug, name, rank in sides}
     return [
@@ -296,4 +314,125 @@ BREAKDOWN_ROWS = {
     "group": _by_term("group"),
     "outcome": _by_term("outcome"),
     "side": _by_side,
+}
+
+
+# --- from the monthly sums -----------------------------------------------------------
+
+# The parameters the monthly sums can answer; any other filter reads the tallies.
+SUMMED_PARAMETERS = {
+    "interval",
+    "by",
+    "group",
+    "outcome",
+    "country",
+    "started_after",
+    "started_before",
+    "include_retracted",
+    "format",
+}
+
+
+def _sums(request, user, options) -> "Sums | None":
+    """The monthly sums' answer to this request, when they hold one
+    (`casualties.summary`): whole months, a country, the usual breakdowns."""
+    if not set(request.query_params) <= SUMMED_PARAMETERS:
+        return None
+    if options.get("interval") in ("day", "week"):
+        return None
+    filters = IncidentFilterSet(request.query_params, request=request)
+    if not filters.is_valid():
+        return None  # the incident filters answer with their 400
+    data = filters.form.cleaned_data
+    scope = summary.scope_for(
+        data.get("started_after"), data.get("started_before"), data.get("country")
+    )
+    if scope is None:
+        return None
+    which = figures_for(user)
+    retracted = bool(data.get("include_retracted")) and can_edit(user)
+    return Sums(scope, which, summary.statuses(which, include_retracted=retracted))
+
+
+class Sums:
+    """`stats/` rows added up from the monthly sums: the same rows as the
+    tallies give (tests hold them equal)."""
+
+    def __init__(self, scope: summary.Scope, which: str, states: list[str]):
+        self.scope, self.which, self.states = scope, which, states
+
+    def rows(self, *, interval, by, group, outcome) -> list[dict]:
+        if by == "side":
+            return self._sides(group, outcome)
+        sums = summary.figure_sums(self.scope, self.which, self.states)
+        if group is not None:
+            sums = sums.filter(group_id=group)
+        if outcome is not None:
+            sums = sums.filter(outcome_id=outcome)
+        if interval is not None:
+            return self._series(sums, interval)
+        if by in ("group", "outcome"):
+            return self._by_term(sums, by)
+        return self._by_place(sums, "country_id" if by == "country" else "admin1_id")
+
+    def _series(self, sums, interval: str) -> list[dict]:
+        totals: dict = defaultdict(_zero)
+        for row in sums.values("month").annotate(**SUMMED).order_by("month"):
+            month = row["month"]
+            period = month.replace(month=1) if interval == "year" else month
+            _add(totals[period], row)
+        return [{"period": period, **_figures(totals[period])} for period in totals]
+
+    def _by_term(self, sums, by: str) -> list[dict]:
+        field = f"{by}_id"
+        model = VictimGroup if by == "group" else Outcome
+        names = dict(model.objects.values_list("slug", "name"))
+        return [
+            {"key": row[field], "name": names.get(row[field]), **_figures(row)}
+            for row in sums.values(field).annotate(**SUMMED).order_by(field)
+        ]
+
+    def _by_place(self, sums, field: str) -> list[dict]:
+        rows = list(sums.values(field).annotate(**SUMMED).order_by(field))
+        places = {
+            place["id"]: place
+            for place in Location.objects.filter(
+                pk__in=[row[field] for row in rows if row[field]]
+            ).values("id", "code", "name")
+        }
+        result = [
+            {
+                "key": places[row[field]]["code"] if row[field] else None,
+                "name": places[row[field]]["name"] if row[field] else None,
+                "location": row[field],
+                **_figures(row),
+            }
+            for row in rows
+        ]
+        return sorted(result, key=lambda r: (r["name"] is None, r["name"] or ""))
+
+    def _sides(self, group, outcome) -> list[dict]:
+        sums = summary.side_sums(self.scope, self.which, self.states).filter(
+            group_id=group, outcome_id=outcome
+        )
+        return _side_rows(
+            {
+                row["side_id"]: row | {"sum_best": 0}
+                for row in sums.values("side_id").annotate(
+                    n_incidents=Sum("incidents"),
+                    sum_low=Sum("low"),
+                    sum_high=Sum("high"),
+                    n_open=Sum("open"),
+                )
+            }
+        )
+
+
+# The sums' columns, as SUMS reads the tallies'.
+SUMMED = {
+    "n_incidents": Sum("incidents"),
+    "sum_low": Sum("low"),
+    "sum_best": Sum("best"),
+    "sum_high": Sum("high"),
+    "n_open": Sum("open"),
 }

@@ -13,6 +13,7 @@ from config.api import (
     VersionedSerializer,
     can_edit,
 )
+from core.queries import one_of
 from incidents import services
 from incidents.access import visible_incidents
 from incidents.base import path_ids
@@ -49,8 +50,10 @@ class Gazetteer:
         wanted = {pk for path in paths for pk in path_ids(path)} - self._asked
         if not wanted:
             return
-        rows = Location.objects.filter(pk__in=wanted, kind__in=self.AREAS).values_list(
-            "pk", "kind", "name", "code"
+        rows = (
+            one_of(Location.objects, "id", wanted)
+            .filter(kind__in=self.AREAS)
+            .values_list("pk", "kind", "name", "code")
         )
         self._areas.update((pk, (kind, name, code)) for pk, kind, name, code in rows)
         self._asked |= wanted

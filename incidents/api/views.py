@@ -23,8 +23,10 @@ from rest_framework.settings import api_settings
 from casualties.models import Tally, VictimGroup, figures_for
 from config.api import RetractMixin, VersionedMixin
 from core.filters import StrictFilterBackend
+from core.queries import one_of
 from incidents import history, services
 from incidents.access import visible_incidents
+from incidents.api import listing
 from incidents.api.history import HistoryMixin
 from incidents.api.renderers import (
     ACLEDRenderer,
@@ -92,8 +94,8 @@ FORMAT_PARAMETER = OpenApiParameter(
 
 
 def with_representation(incidents, user):
-    """Everything the incident representation reads, in a fixed number of
-    queries (the child counts of a page come from `count_children`)."""
+    """Everything the detail's representation reads, in a fixed number of
+    queries (a list page is built by `listing` instead)."""
     return incidents.select_related(
         "location", "responsibility_claimed_by"
     ).prefetch_related(
@@ -114,21 +116,18 @@ def with_representation(incidents, user):
     )
 
 
-def count_children(incidents, user) -> None:
-    """Set `children_count` on a page of incidents, in one query.
+def child_counts(ids: list[int], user) -> dict[int, int]:
+    """The visible children of each of these incidents, in one query.
 
     Not a subquery of the list's own query: with OFFSET, PostgreSQL computed
     it for every row it skipped (3.1 s at the last page of 100,000)."""
-    counts = dict(
-        visible_incidents(user)
-        .filter(parent_id__in=[incident.pk for incident in incidents])
+    return dict(
+        one_of(visible_incidents(user), "parent_id", ids)
         .order_by()
         .values("parent")
         .annotate(count=Count("pk"))
         .values_list("parent", "count")
     )
-    for incident in incidents:
-        incident.children_count = counts.get(incident.pk, 0)
 
 
 FIGURES = ("low", "best", "high")
@@ -252,7 +251,7 @@ class IncidentViewSet(
         """Editors reach retracted incidents by URL; lists hide them (FilterSet)."""
         user = self.request.user
         incidents = visible_incidents(user, include_retracted=True)
-        if self.action in ("list", "retrieve") and not self._exporting():
+        if self.action == "retrieve":
             incidents = with_representation(incidents, user)
         return incidents
 
@@ -284,15 +283,6 @@ class IncidentViewSet(
             self._gazetteer_cache = Gazetteer()
         return self._gazetteer_cache
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            self._gazetteer.load(
-                incident.location.path for incident in page if incident.location
-            )
-            count_children(page, self.request.user)
-        return page
-
     @extend_schema(
         summary="Incidents (JSON, or the whole filtered list as CSV or GeoJSON)",
         parameters=[FORMAT_PARAMETER],
@@ -309,7 +299,7 @@ class IncidentViewSet(
     )
     def list(self, request, *args, **kwargs):
         if not self._exporting():
-            return super().list(request, *args, **kwargs)
+            return self._page(request)
         renderer = request.accepted_renderer
         self.paginator.check(request)
         incidents = self.filter_queryset(self.get_queryset())
@@ -332,6 +322,28 @@ class IncidentViewSet(
         if isinstance(renderer, CSVRenderer):
             response["Content-Disposition"] = renderer.content_disposition()
         return response
+
+    def _page(self, request):
+        """A page of the list, as IncidentSerializer would give it (`listing`).
+
+        The page's ids are found first and then their rows: an OFFSET reads
+        every skipped row, and with the page's columns and joins page 3,000
+        of 100 took 319 ms of SQL where its ids alone come from the list's
+        covering index (Incident.Meta) in 45 ms."""
+        incidents = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(incidents.values("id", self.keyset))
+        ids = [row["id"] for row in page]
+        found = {
+            row["id"]: row
+            for row in one_of(incidents.values(*listing.COLUMNS), "id", ids)
+        }
+        # An incident that left the reader's view between the two reads
+        # (unpublished meanwhile) is left out rather than failing the page.
+        rows = [found[pk] for pk in ids if pk in found]
+        user = request.user
+        children = child_counts([row["id"] for row in rows], user)
+        data = listing.represent(rows, user, self._gazetteer, children)
+        return self.get_paginated_response(data)
 
     def finalize_response(self, request, response, *args, **kwargs):
         """Errors are JSON even when CSV or GeoJSON was asked for."""

@@ -469,8 +469,8 @@ def test_a_stale_version_of_a_place_is_refused_and_changes_nothing(
     assert places.mastung.latitude == 29.8
 
 
-def test_an_empty_ordering_of_targets_is_not_an_error(api, researcher):
+def test_an_empty_ordering_of_targets_is_refused(api, researcher):
     response = api(researcher).get(TARGETS, {"ordering": ","})
 
-    assert response.status_code == 200
-    assert response.json()["count"] == Target.objects.count()
+    assert response.status_code == 400
+    assert "ordering" in response.json()

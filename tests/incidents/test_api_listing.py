@@ -1,0 +1,86 @@
+"""The incident list's rows (incidents.api.listing) are what
+IncidentSerializer gives for each incident, for every role: the list is built
+from plain rows for speed, and must not drift from the detail."""
+
+import datetime
+
+import pytest
+
+from casualties.reference_case import load_reference_case
+from incidents.models import Incident, IncidentActor, Location, Target
+from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, LocationFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/incidents/"
+
+
+@pytest.fixture
+def varied(db):
+    """The reference case, and incidents with what it lacks: several targets
+    and roles, an end date, no place, a draft, a retracted part, a
+    disputed tally, a title with quotes and an ampersand."""
+    root = load_reference_case()
+    quetta = LocationFactory(
+        name="Quetta",
+        parent=Location.objects.get(code="PK-BA"),
+        latitude=30.18,
+        longitude=66.99,
+    )
+    group, other = ActorFactory(name="Group A"), ActorFactory(name="Group B")
+    full = IncidentFactory(
+        title='Raid & ambush "reported" 5 < 6',
+        summary="Two groups claimed it.",
+        location=quetta,
+        location_precision=Incident.LocationPrecision.NEAR,
+        start_date=datetime.date(2026, 3, 1),
+        end_date=datetime.date(2026, 3, 2),
+        date_precision=Incident.DatePrecision.DAY,
+        responsibility_claimed_by=group,
+        responsibility_claim="A statement.",
+    )
+    Target.objects.create(incident=full, category_id="police", description="post")
+    Target.objects.create(incident=full, category_id="civilians")
+    IncidentActor.objects.create(incident=full, actor=other, role="target")
+    IncidentActor.objects.create(incident=full, actor=group, role="perpetrator")
+    ClaimFactory(incident=full, group_id="all", low=3, high=None, point=4)
+    ClaimFactory(
+        incident=full,
+        group_id="all",
+        side_id="perpetrator",
+        low=20,
+        high=30,
+        point=25,
+    )
+    IncidentFactory(parent=full, status=Incident.Status.DRAFT)
+    IncidentFactory(parent=full, status=Incident.Status.RETRACTED)
+    IncidentFactory(location=None, start_date=datetime.date(2020, 5, 5))
+    draft = IncidentFactory(status=Incident.Status.DRAFT)
+    ClaimFactory(incident=draft, group_id="all", outcome_id="injured", low=2)
+    return root
+
+
+@pytest.mark.parametrize("role", ["researcher", "analyst", "editor"])
+@pytest.mark.parametrize("extra", [{}, {"include_retracted": "true"}])
+def test_each_listed_incident_is_its_detail(api, varied, role, extra, request):
+    user = request.getfixturevalue(role)
+    client = api(user)
+    if extra and role != "editor":
+        pytest.skip("only editors list retracted incidents")
+
+    response = client.get(URL, {"page_size": 1000, **extra})
+
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert len(rows) >= 11  # the reference case and the incidents above
+    for row in rows:
+        assert row == client.get(f"{URL}{row['id']}/").json()
+
+
+def test_a_cursor_page_is_the_same_rows(api, varied, analyst):
+    client = api(analyst)
+
+    by_page = client.get(URL, {"page_size": 1000}).json()["results"]
+    by_cursor = client.get(URL, {"page_size": 1000, "cursor": "start"}).json()
+
+    assert by_cursor["results"] == by_page
