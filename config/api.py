@@ -73,6 +73,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
     django_paginator_class = BoundedPaginator
     COUNT_AHEAD = 1000
+    MAX_BOUND = 2**62
     cursor_query_param = "cursor"
     first_cursor = "start"
     CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})_(\d{1,18})")
@@ -202,7 +203,11 @@ class Pagination(PageNumberPagination):
         self.check_page(request)
         page = request.query_params.get(self.page_query_param) or "1"
         if page not in self.last_page_strings:
-            paginator.bound = int(page) * paginator.per_page + self.COUNT_AHEAD
+            # No more than a database's LIMIT holds: a page number of 26
+            # digits is a 404 like any page past the end, not an overflow.
+            paginator.bound = min(
+                int(page) * paginator.per_page + self.COUNT_AHEAD, self.MAX_BOUND
+            )
         return super().get_page_number(request, paginator)
 
     def check_page(self, request) -> None:

@@ -113,3 +113,14 @@ def test_the_schema_describes_the_bound(api, researcher):
     assert page["properties"]["count_exact"]["type"] == "boolean"
     assert "lower bound" not in page["properties"]["count"]["description"]
     assert "at least" in page["properties"]["count"]["description"]
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/reports/", "/api/v1/claims/"])
+def test_a_page_number_past_any_database_limit_is_a_404(api, researcher, url):
+    # The fuzz sent page=34152250991212592743055360: the count's LIMIT
+    # overflowed SQLite's integer and the answer was a 500.
+    IncidentFactory()
+    response = api(researcher).get(url, {"page": "34152250991212592743055360"})
+
+    assert response.status_code == 404
+    assert "Invalid page" in response.json()["detail"]
