@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -116,6 +117,17 @@ def home(request):
     return response
 
 
+@login_required
+def home_map(request):
+    """The dashboard map's incidents as GeoJSON, for the same filters."""
+    form = DashboardFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    response = JsonResponse(dashboard.map_data(request.user, form.filters()))
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
 def _figures(request, filters: dashboard.Filters) -> dict:
     data = dashboard.build(
         request.user,
@@ -153,5 +165,13 @@ def _figures(request, filters: dashboard.Filters) -> dict:
             )
         ),
         "map_limit": dashboard.MAP_LIMIT,
+        "map_query": _map_query(request),
         "unmapped": data.totals.incidents - data.totals.mapped,
     }
+
+
+def _map_query(request) -> str:
+    """The page's filters for the map's own request (the table's page aside)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

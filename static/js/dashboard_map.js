@@ -1,4 +1,6 @@
-/* The dashboard's map: the incidents embedded as GeoJSON, drawn as circles.
+/* The dashboard's map: the incidents drawn as circles, fetched as GeoJSON
+ * from the address the page names (`data-src`, the page's own filters), so
+ * that the figures and the table do not wait for 2,000 markers.
  *
  * There is no tile server to reach, so there is no base layer: the circles
  * alone, sized by the best figure of killed, each opening a popup that links
@@ -31,14 +33,9 @@
     return box;
   }
 
-  function init() {
-    var container = document.getElementById("incident-map");
-    var data = document.getElementById("incidents-geojson");
-    if (!container || !data || typeof L === "undefined") {
-      return;
-    }
+  function draw(container, data) {
     var map = L.map(container, { attributionControl: false, worldCopyJump: true });
-    var layer = L.geoJSON(JSON.parse(data.textContent), {
+    var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, {
           radius: radius(feature.properties.killed),
@@ -64,6 +61,39 @@
     } else {
       map.setView([20, 40], 2);
     }
+    container.setAttribute("data-loaded", String(data.features.length));
+  }
+
+  function failed(container) {
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.setAttribute("role", "alert");
+    note.textContent =
+      "The map could not be loaded; the reconciliation table below lists the incidents.";
+    container.replaceWith(note);
+  }
+
+  function init() {
+    var container = document.getElementById("incident-map");
+    if (!container || typeof L === "undefined") {
+      return;
+    }
+    fetch(container.getAttribute("data-src"), {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json, application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        draw(container, data);
+      })
+      .catch(function () {
+        failed(container);
+      });
   }
 
   if (document.readyState === "loading") {

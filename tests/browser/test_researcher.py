@@ -55,6 +55,10 @@ def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
         Incident.objects.update(title=title)
     page = log_in("researcher")
 
+    # The map fetches its markers after the page: all nine come.
+    markers = page.locator("#incident-map path.leaflet-interactive")
+    expect(markers).to_have_count(9)
+    expect(page.locator("#incident-map")).to_have_attribute("data-loaded", "9")
     # Seven parts stand at Balochistan's point, one above the other: the
     # last drawn is on top.
     marker = page.locator("#incident-map path.leaflet-interactive").last

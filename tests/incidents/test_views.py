@@ -1,11 +1,11 @@
 """The dashboard page (the home page): roles, filters, charts, map, queries."""
 
-import json
 import re
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -137,18 +137,36 @@ def test_the_reconciliation_table_links_each_incident_and_marks_disputes(
     )
 
 
-def test_the_map_embeds_the_incidents_as_geojson(researcher_client, root):
+def test_the_map_fetches_the_incidents_as_geojson(researcher_client, root):
     page = _page(researcher_client)
-    match = re.search(
-        r'<script id="incidents-geojson" type="application/json">(.*?)</script>',
-        page,
-        re.S,
-    )
-    data = json.loads(match.group(1))
+    src = re.search(r'<div id="incident-map"[^>]*data-src="([^"]+)"', page).group(1)
+    assert src == "/map.geojson"
+    assert "incidents-geojson" not in page  # not embedded: fetched
+    assert "without coordinates" not in page
+
+    response = researcher_client.get(src)
+    assert response.status_code == 200
+    data = response.json()
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == 9  # seven at Balochistan's point
-    assert 'id="incident-map"' in page
-    assert "without coordinates" not in page
+
+
+def test_the_map_keeps_the_pages_filters_but_not_its_page(researcher_client, root):
+    page = _page(researcher_client, started_after="2099-01-01", page="2")
+    assert 'id="incident-map"' not in page  # nothing placed: no map asked for
+    page = _page(researcher_client, started_after="2000-01-01", page="1")
+    src = re.search(r'data-src="([^"]+)"', page).group(1)
+    assert src == "/map.geojson?started_after=2000-01-01"
+
+    later = researcher_client.get("/map.geojson", {"started_after": "2099-01-01"})
+    assert later.json()["features"] == []
+
+
+def test_the_map_refuses_bad_filters_and_anonymous_readers(researcher_client, root):
+    bad = researcher_client.get("/map.geojson", {"started_after": "yesterday"})
+    assert bad.status_code == 400
+    assert "started_after" in bad.json()["errors"]
+    assert Client().get("/map.geojson").status_code == 302  # to the login page
 
 
 def test_the_map_and_its_script_come_from_our_own_static_files(researcher_client):
@@ -293,7 +311,11 @@ def test_user_text_is_escaped_everywhere(researcher_client):
     page = _page(researcher_client)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "\\u003Cscript\\u003Ealert(1)" in page  # in the GeoJSON
+    geojson = researcher_client.get("/map.geojson")
+    assert geojson["Content-Type"] == "application/json"  # never read as HTML
+    assert geojson["X-Content-Type-Options"] == "nosniff"
+    [feature] = geojson.json()["features"]
+    assert feature["properties"]["title"] == "<script>alert(1)</script>"
 
 
 def test_a_bad_page_number_shows_the_first_page(researcher_client, root):
