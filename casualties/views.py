@@ -37,7 +37,7 @@ SET_ASIDE = {
     SetAside.SUPERSEDED: "Superseded by a later claim.",
     SetAside.OLDER: "A later figure from the same claimant counts.",
 }
-CLAIM_ROW = "casualties/partials/review_claim.html"
+CLAIMS_SECTION = "casualties/partials/review_claims.html"
 
 
 def get_reviewable_tally(user, pk) -> Tally:
@@ -312,15 +312,14 @@ class AssessClaimView(PermissionRequiredMixin, View):
                 )
             url = reverse("casualties:review", args=[tally.pk])
             return redirect(f"{url}#claim-{claim.pk}")
-        # Reassessing may move the tally: its figures are swapped in as well.
+        # Reassessing may move the claim between the columns and the tally's
+        # figures: the whole claims section and the figures are swapped in.
         tally = get_reviewable_tally(request.user, tally.pk)
-        row = _one(_claims(tally, request.user), claim.pk)
-        context = _review_context(tally, request.user, claims=[row])
-        return render(
-            request,
-            "casualties/partials/assessed.html",
-            {**context, "claim": row, "conflict": conflict, "assessed": assessed},
-        )
+        claims = _claims(tally, request.user)
+        row = _one(claims, claim.pk)
+        row.conflict, row.assessed = conflict, assessed
+        context = _review_context(tally, request.user, claims=claims)
+        return render(request, "casualties/partials/assessed.html", context)
 
     def _invalid(self, tally, form):
         """The errors beside the claim's note and buttons; nothing was saved."""
@@ -330,8 +329,8 @@ class AssessClaimView(PermissionRequiredMixin, View):
         row = _one(claims, form.instance.pk)
         row.assess_form = form
         if request.htmx:  # htmx swaps only 2xx answers
-            context = _review_context(tally, request.user, claims=[row])
-            return render(request, CLAIM_ROW, {**context, "claim": row})
+            context = _review_context(tally, request.user, claims=claims)
+            return render(request, CLAIMS_SECTION, context)
         form = ReviewForm(initial=_review_initial(tally))
         context = _review_context(tally, request.user, claims=claims, form=form)
         return render(request, REVIEW_PAGE, context, status=400)

@@ -214,7 +214,7 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             tallies = list(
                 Tally.objects.figures(which)
                 .filter(incident=incident)
-                .select_related("group", "outcome", "review")
+                .select_related("group", "outcome", "review__reviewed_by")
                 .order_by(*TABLE_ORDER)
             )
         for tally in tallies:

@@ -2,9 +2,13 @@
 
 import re
 
+from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from casualties.models import Tally
+from casualties import services
+from casualties.models import Claim, Tally
+
+User = get_user_model()
 
 
 def test_an_editor_reviews_the_disputed_tally_and_the_dashboard_shows_it(
@@ -35,3 +39,47 @@ def test_an_editor_reviews_the_disputed_tally_and_the_dashboard_shows_it(
     ).click()
     row = page.get_by_role("row").filter(has_text=re.compile("Security forces", re.I))
     expect(row.first).to_contain_text("12")
+
+
+def test_after_each_assessment_the_review_page_agrees_with_itself(
+    log_in, reference_root
+):
+    """Discounting a claim under a reviewed tally, without a reload: the claim
+    moves to "Set aside", both counts follow, the figures are swapped in and
+    the review's rationale says it is stale and for which best."""
+    tally = Tally.objects.get(
+        incident=reference_root, group_id="security-forces", outcome_id="killed"
+    )
+    editor = User.objects.get(username="editor")
+    services.review_tally(
+        tally_id=tally.pk,
+        user=editor,
+        best=12,
+        low=None,
+        high=None,
+        rationale="Funerals counted in Turbat.",
+        version=tally.version,
+    )
+    claim = Claim.objects.get(incident=reference_root, side="perpetrator")
+    page = log_in("editor")
+    page.goto(f"/review/{tally.pk}/")
+    page.evaluate("window.notReloaded = true")
+    counted = page.get_by_role("heading", name=re.compile(r"^Counted \(\d+\)"))
+    before = int(re.search(r"\d+", counted.inner_text()).group(0))
+    expect(page.locator(".reviewed")).to_contain_text("for best 12")
+    expect(page.locator(".reviewed")).not_to_contain_text("now stale")
+
+    page.locator(f"#claim-{claim.pk}").get_by_role("button", name="Discounted").click()
+
+    expect(page.get_by_role("heading", name=f"Counted ({before - 1})")).to_be_visible()
+    aside = page.locator("section.column").filter(
+        has=page.get_by_role("heading", name=re.compile("^Set aside"))
+    )
+    expect(aside.locator(f"#claim-{claim.pk}")).to_contain_text(
+        "Saved: assessed as discounted."
+    )
+    expect(page.locator(".reviewed")).to_contain_text("for best 12, now stale")
+    tally.refresh_from_db()
+    claims = f"{tally.claims} claim{'' if tally.claims == 1 else 's'} counted here"
+    expect(page.locator("#tally-figures")).to_contain_text(claims)
+    assert page.evaluate("window.notReloaded") is True

@@ -1,5 +1,7 @@
 """Assessing a claim from the review page, with htmx and without."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -63,21 +65,46 @@ def test_assessing_without_javascript_returns_to_the_claim(
     assert f"Claim {bla_claim.pk} assessed as contested." in page
 
 
-def test_assessing_with_htmx_swaps_the_claims_row_and_the_figures(
+def test_assessing_with_htmx_swaps_the_claims_and_the_figures(
     editor_client, security, bla_claim
 ):
     response = _assess(editor_client, bla_claim, security, htmx=True)
     assert response.status_code == 200
     page = response.content.decode()
     assert page.lstrip().startswith(
-        f'<li class="review-claim" id="claim-{bla_claim.pk}"'
+        '<section class="panel" id="review-claims" aria-labelledby="claims-heading">'
     )
     assert "<html" not in page
+    assert page.count("Saved: assessed as") == 1  # beside this claim only
     assert "Saved: assessed as credible." in page
     assert '<section id="tally-figures" class="panel"' in page
     assert 'hx-swap-oob="true"' in page
     assert f'name="version" value="{bla_claim.version + 1}"' in page
     assert Claim.objects.get(pk=bla_claim.pk).assessment == "credible"
+
+
+def test_a_discounted_claim_moves_to_set_aside_and_the_counts_agree(
+    editor_client, security, bla_claim
+):
+    before = editor_client.get(
+        reverse("casualties:review", args=[security.pk])
+    ).content.decode()
+    counted = int(re.search(r"Counted \((\d+)\)", before).group(1))
+    aside = int(re.search(r"Set aside \((\d+)\)", before).group(1))
+
+    response = _assess(
+        editor_client, bla_claim, security, htmx=True, assessment="discounted"
+    )
+    page = response.content.decode()
+    assert f"Counted ({counted - 1})" in page
+    assert f"Set aside ({aside + 1})" in page
+    set_aside = page[page.index("Set aside (") :]
+    assert f'id="claim-{bla_claim.pk}"' in set_aside
+    security.refresh_from_db()
+    figures = page[page.index('<section id="tally-figures"') :]
+    assert f"{security.claims} claim{'s' if security.claims != 1 else ''} counted" in (
+        figures
+    )
 
 
 def test_discounting_a_claim_refreshes_the_stored_tallies(
@@ -212,3 +239,31 @@ def test_anonymous_visitors_are_sent_to_log_in(client, security, bla_claim):
 def test_assessing_is_a_post(editor_client, bla_claim):
     url = reverse("casualties:assess", args=[bla_claim.pk])
     assert editor_client.get(url).status_code == 405
+
+
+def test_a_stale_reviews_rationale_says_which_best_it_was_for(
+    editor_client, editor, security, bla_claim
+):
+    services.review_tally(
+        tally_id=security.pk,
+        user=editor,
+        best=12,
+        low=None,
+        high=None,
+        rationale="Funerals counted in Turbat.",
+        version=security.version,
+    )
+    detail = reverse("incidents:detail", args=[security.incident_id])
+    page = editor_client.get(detail).content.decode()
+    assert "for best 12: " in page
+    assert "now stale" not in page
+
+    _assess(editor_client, bla_claim, security, assessment="contested")
+    for url in (detail, reverse("casualties:review", args=[security.pk])):
+        page = editor_client.get(url).content.decode()
+        note = page[page.index('<p class="reviewed stale">') :]
+        note = note[: note.index("</p>")]
+        assert "on <time" in note  # dated
+        assert "for best 12, <strong>now stale</strong>" in note
+        assert "Funerals counted in Turbat." in note
+        assert "an editor has yet to look again" in note

@@ -147,7 +147,7 @@ def test_it_offers_each_assessment_per_claim(editor_client, security):
     page = editor_client.get(_url(security)).content.decode()
     claim = Claim.objects.get(incident=security.incident, side="perpetrator")
     assess = reverse("casualties:assess", args=[claim.pk])
-    assert f'hx-post="{assess}" hx-target="#claim-{claim.pk}"' in page
+    assert f'hx-post="{assess}" hx-target="#review-claims"' in page
     for value in ("unassessed", "credible", "contested", "discounted"):
         assert f'name="assessment" value="{value}"' in page
 
