@@ -5,8 +5,8 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from casualties import services
 from casualties.models import Claim, Tally
+from tests.factories import review
 
 User = get_user_model()
 
@@ -51,15 +51,7 @@ def test_after_each_assessment_the_review_page_agrees_with_itself(
         incident=reference_root, group_id="security-forces", outcome_id="killed"
     )
     editor = User.objects.get(username="editor")
-    services.review_tally(
-        tally_id=tally.pk,
-        user=editor,
-        best=12,
-        low=None,
-        high=None,
-        rationale="Funerals counted in Turbat.",
-        version=tally.version,
-    )
+    review(tally, editor, 12, "Funerals counted in Turbat.")
     claim = Claim.objects.get(incident=reference_root, side="perpetrator")
     page = log_in("editor")
     page.goto(f"/review/{tally.pk}/")

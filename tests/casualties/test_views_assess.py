@@ -8,7 +8,7 @@ from django.urls import reverse
 from casualties import services
 from casualties.models import Claim, Tally
 from casualties.reference_case import load_reference_case
-from tests.factories import ClaimFactory, IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory, review
 
 pytestmark = pytest.mark.django_db
 
@@ -125,15 +125,7 @@ def test_discounting_a_claim_refreshes_the_stored_tallies(
 def test_reassessing_a_claim_under_a_reviewed_tally_makes_it_stale(
     editor_client, editor, security, bla_claim
 ):
-    services.review_tally(
-        tally_id=security.pk,
-        user=editor,
-        best=12,
-        low=None,
-        high=None,
-        rationale="Funerals.",
-        version=security.version,
-    )
+    review(security, editor, 12, "Funerals.")
     security.refresh_from_db()
     _assess(editor_client, bla_claim, security, assessment="contested")
     security.refresh_from_db()
@@ -244,15 +236,7 @@ def test_assessing_is_a_post(editor_client, bla_claim):
 def test_a_stale_reviews_rationale_says_which_best_it_was_for(
     editor_client, editor, security, bla_claim
 ):
-    services.review_tally(
-        tally_id=security.pk,
-        user=editor,
-        best=12,
-        low=None,
-        high=None,
-        rationale="Funerals counted in Turbat.",
-        version=security.version,
-    )
+    review(security, editor, 12, "Funerals counted in Turbat.")
     detail = reverse("incidents:detail", args=[security.incident_id])
     page = editor_client.get(detail).content.decode()
     assert "for best 12: " in page
