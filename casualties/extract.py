@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from casualties.wording import Quantity, find_quantities
+from casualties.wording import NUMBER, Quantity, find_quantities
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,18 @@ _GROUP_NOUNS = tuple(
             "security-forces",
             "security (?:personnel|forces?|officers?|officials?|men|staff)"
             "|security force personnel|law enforcement (?:personnel|officers?)"
-            "|personnel|officers?",
+            "|personnel|officers?|guards?",
         ),
         (
             "police",
-            "police(?:m[ae]n|wom[ae]n)?|police (?:officers?|personnel|constables?)"
+            "police (?:officers?|personnel|constables?)|police(?:m[ae]n|wom[ae]n)?"
             "|constables?|cops?",
         ),
         (
             "paramilitary",
             "paramilitar(?:y|ies)(?: (?:personnel|troops|soldiers?|forces|men))?"
             "|(?:FC|Frontier Corps|Levies) (?:personnel|troops|soldiers?|men)"
-            "|Levies|Rangers",
+            "|Levies|Rangers|Frontier Corps",
         ),
         (
             "military",
@@ -60,48 +60,84 @@ _GROUP_NOUNS = tuple(
         (
             "militants",
             "insurgents?|militants?|fighters?|terrorists?|attackers?|gunm[ae]n"
-            "|rebels?|separatists?|assailants?|(?:suicide )?bombers?",
+            "|rebels?|separatists?|assailants?|(?:suicide )?bombers?"
+            "|khwarij|khawarij|kharijis?",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
         (
             "civilians",
             "civilians?|wom[ae]n|child(?:ren)?|girls?|boys?|passengers?|villagers?"
             "|residents?|labou?rers?|workers?|students?|pilgrims?|worshippers?"
-            "|bystanders?|commuters?|travell?ers?|tourists?|journalists?",
+            "|bystanders?|commuters?|travell?ers?|tourists?|journalists?"
+            "|protesters?|demonstrators?|drivers?|miners?|engineers?|farmers?"
+            "|shopkeepers?|traders?|teachers?|doctors?|patients?|mourners?",
         ),
-        ("all", "people|persons?|individuals?|victims?"),
+        (
+            "all",
+            "people|persons?|individuals?|victims?|others|suspects?|accused"
+            "|(?<=of\\s)them|(?<=of\\s)whom",
+        ),
         ("unknown", "hostages?|m[ae]n|bodies"),
     )
 )
 
 _OUTCOME_WORDS = {
     "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
-    "|perished|slain|lost their lives",
-    "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt",
+    "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
+    "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell",
+    "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
+    "|sustained injuries",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
-    "|taken hostage|held hostage",
+    "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held",
     "missing": "missing|disappeared|unaccounted for",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
     "|captured|taken into custody",
-    "freed": "freed|freeing|escaped|released|rescued",
+    "freed": "freed|freeing|escaped|released|rescued|set free"
+    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt))",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
 # Between a number and its noun: "dozens of (the) injured", "10 Pakistani soldiers".
-_OF = re.compile(r"\s+of(?:\s+the)?(?=\s)", re.I)
+_OF = re.compile(r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our))?(?=\s)", re.I)
 _MODIFIER = re.compile(
     r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
-    r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian)(?=\s)",
+    r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
+    r"|senior|junior"
+    r"|polio|aid|health|construction|factory|farm|government|private)(?=\s)",
     re.I,
 )
 # Between a noun and its verb: "108 militants (were) killed", "are feared dead".
 _AUXILIARIES = re.compile(
-    r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|remain(?:s|ed)?"
-    r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to))*\s+",
+    r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
+    r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
+    r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely))*\s+",
     re.I,
 )
-_AND = re.compile(r"\s*,\s*|\s*(?:,\s*)?(?:and|as well as|&)\s+", re.I)
+_AND = re.compile(
+    r"\s*,\s*|\s*(?:,\s*)?(?:and|as well as|&|including"
+    r"|(?:was|were|are|is)\s+among(?:\s+the)?)\s+",
+    re.I,
+)
 _NO_BEFORE = re.compile(r"\bno\s+\Z", re.I)
+# A figure the sentence has already called a death toll: "the death toll rose
+# to 17", "put the toll at 40", "the bodies of six miners".
+_TOLL_BEFORE = re.compile(
+    r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?dead)\b[^.;!?]{0,80}?\b(?:to|at|of)"
+    r"|\bbodies\s+of(?:\s+the)?)\s+\Z",
+    re.I,
+)
+_BODIES = re.compile(r"bodies\Z", re.I)
+# What may follow a figure that stands without a noun ("and injured 18, ...").
+_ENDS_PHRASE = re.compile(
+    r"\s*(?:[,.;:)]|\Z)|\s+(?:and|in|at|on|during|while|after|when|as|by|from"
+    r"|near|across|including|others?|of)\b",
+    re.I,
+)
+# "1,500 travellers were stranded": a figure with a verb of its own that is no
+# outcome takes none from elsewhere in its sentence.
+_OWN_VERB = re.compile(r"\s+(?:were|was|are|is|have|has|had)\b(?!\s+among\b)", re.I)
+# "11 of the 19 hostages": the 19 is the whole the 11 are part of.
+_PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|\Z)|\n")
 
@@ -167,11 +203,40 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
         of = _OF.match(text, quantity.end)
         group, end = "all", of.end() if of else quantity.end
         verb = _outcome_after(text, end)
+        if verb and (noun := _victim_noun(text, verb.end())):
+            # "12 abducted passengers were released": the word before the
+            # noun says what they were, a verb after it what became of them.
+            group, end = noun
+            verb = _outcome_after(text, end) or verb
+            return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
         if not verb:
+            if _TOLL_BEFORE.search(text, max(0, quantity.start - 100), quantity.start):
+                return _Found(quantity, group, end, "killed")
+            before = _outcome_just_before(text, quantity.start)
+            if before and (
+                before in ("killed", "injured")
+                or _ENDS_PHRASE.match(text, quantity.end)
+            ):  # "and injured 18,", "killed 7 barbers"; not "seized 3 vehicles"
+                return _Found(quantity, group, end)
             return None
     if verb:
         return _Found(quantity, group, verb.end(), verb.lastgroup, True)
+    window = text[max(0, quantity.start - 100) : quantity.start]
+    if _TOLL_BEFORE.search(window) or _BODIES.search(text, 0, end):
+        return _Found(quantity, group, end, "killed")  # "sixty-three bodies"
+    if _OWN_VERB.match(text, end):
+        return None
+    if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
+        return None  # the whole of a part named before it, with no verb of its own
     return _Found(quantity, group, end)
+
+
+def _outcome_just_before(text: str, start: int) -> str | None:
+    """The outcome of a word right before `start`, nothing but space between."""
+    words = list(_OUTCOME.finditer(text, max(0, start - 40), start))
+    if words and text[words[-1].end() : start].isspace():
+        return words[-1].lastgroup
+    return None
 
 
 def _resolve(

@@ -49,3 +49,32 @@ def test_an_analyst_adds_a_sub_incident_and_claims_extracted_from_text(
         incident=incident, group_id="police", outcome_id="killed"
     )
     assert (killed.low, killed.best) == (5, 5)
+
+
+WIRE = (
+    "The death toll rose to 17 on Saturday, a hospital spokesman said. Gunmen "
+    "opened fire on a bus on the N-25 highway at 9:30 a.m., wounding a dozen "
+    "others. Rescue 1122 said 1,500 travellers were stranded."
+)
+
+
+def test_extract_finds_what_wire_copy_says_and_nothing_else(log_in, reference_root):
+    """A toll that "rose to" a figure and "a dozen others" wounded are found;
+    the road, the time, "Rescue 1122" and the stranded travellers are not."""
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/claims/new/")
+    page.get_by_label("Report text").fill(WIRE)
+    page.get_by_role("button", name="Extract").click()
+
+    expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)
+    expect(page.locator("mark")).to_have_text(["17", "a dozen others"])
+    page.get_by_role("button", name="Save claims").click()
+
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    saved = {
+        (c.outcome_id, c.low, c.high)
+        for c in Claim.objects.filter(
+            incident=reference_root, wording__in=["17", "a dozen others"]
+        )
+    }
+    assert saved == {("killed", 17, 17), ("injured", 12, 12)}

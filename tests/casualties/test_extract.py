@@ -146,3 +146,9 @@ def test_it_leaves_out_a_figure_whose_verb_belongs_to_another():
 def test_it_ignores_figures_too_long_to_be_casualty_counts():
     assert extract_claims("9" * 5000 + " civilians were killed") == []
     assert extract_claims("0" * 20000) == []
+
+
+def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
+    """The issue's "1,500 travellers" read as freed: the freeing was of others."""
+    text = "Troops freed 20 hostages, while 1,500 travellers were stranded overnight."
+    assert figures(text) == {("unknown", "freed", 20, 20, 20)}
