@@ -272,8 +272,16 @@ def claim_formset(data=None, *, initial=None, extra=0, defaults=None):
     return formset
 
 
+# The figures that make two claims the same one said twice.
+SAME_CLAIM = ("claimant_id", "side_id", "group_id", "outcome_id", "low", "high")
+
+
 class ClaimEntry:
-    """A batch of claims about one incident, saved all together or not at all."""
+    """A batch of claims about one incident, saved all together or not at all.
+
+    A row that repeats a claim already recorded at the incident, or another
+    row of the batch, holds the save until the analyst says to save anyway
+    (`duplicates_ok`): a long paste often names one figure several times."""
 
     def __init__(self, *, incident, data):
         self.incident = incident
@@ -281,6 +289,8 @@ class ClaimEntry:
         self.source.is_valid()
         defaults = {"incident": incident, **self.source.claim_defaults()}
         self.rows = claim_formset(data, defaults=defaults)
+        self.duplicates_ok = bool(data.get("duplicates_ok"))
+        self.duplicates: list[str] = []
 
     def is_valid(self) -> bool:
         rows_valid = self.rows.is_valid()
@@ -290,7 +300,34 @@ class ClaimEntry:
                     self.source.add_error(
                         name if name in self.source.fields else None, errors
                     )
-        return self.source.is_valid() and rows_valid
+        valid = self.source.is_valid() and rows_valid
+        if valid and not self.duplicates_ok:
+            self.duplicates = self._repeats()
+        return valid and not self.duplicates
+
+    def _repeats(self) -> list[str]:
+        """What each kept row repeats, in words; empty when nothing does."""
+        recorded = {
+            tuple(values[:-1]): values[-1]
+            for values in Claim.objects.filter(incident=self.incident)
+            .active()
+            .values_list(*SAME_CLAIM, "pk")
+        }
+        seen, said, saving = {}, [], self.rows.rows_to_save()
+        for number, form in enumerate(self.rows.forms, start=1):
+            if form not in saving:
+                continue
+            key = tuple(getattr(form.instance, name) for name in SAME_CLAIM)
+            figure = f"“{form.instance.wording or form.instance.interval_display}”"
+            if key in recorded:
+                said.append(
+                    f"Figure {number} ({figure}) repeats claim {recorded[key]}, "
+                    "already recorded here by the same claimant and side."
+                )
+            elif key in seen:
+                said.append(f"Figure {number} ({figure}) repeats figure {seen[key]}.")
+            seen.setdefault(key, number)
+        return said
 
     def save(self, *, user) -> list[Claim]:
         """Each row through the service the API's claim creation uses."""

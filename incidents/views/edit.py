@@ -194,20 +194,24 @@ class ClaimsView(PermissionRequiredMixin, View):
             return redirect("incidents:detail", incident.pk)
         extract = ExtractForm(request.POST)
         extract.is_valid()
-        return self.render(incident, extract, entry.rows, entry.source)
+        return self.render(
+            incident, extract, entry.rows, entry.source, duplicates=entry.duplicates
+        )
 
     def _refill(self, incident, action):
         """Rows from the pasted text, or the rows as typed plus a blank one."""
         extract = ExtractForm(self.request.POST)
-        pieces, found = None, 0
+        pieces, found, left_over = None, 0, []
         if action == "extract":
             candidates = extract.candidates()
             if candidates is None:
                 rows = claim_formset(extra=1)
             else:
                 pieces = highlighted(extract.cleaned_data["text"], candidates)
-                initial = candidate_rows(candidates)
-                found = len(initial)
+                found = len(candidates)
+                # The rows hold MAX_CLAIM_ROWS; the rest are listed, not dropped.
+                left_over = candidates[MAX_CLAIM_ROWS:]
+                initial = candidate_rows(candidates[:MAX_CLAIM_ROWS])
                 rows = claim_formset(initial=initial, extra=len(initial) or 1)
         else:
             extract.is_valid()
@@ -222,6 +226,8 @@ class ClaimsView(PermissionRequiredMixin, View):
             unbound_like(source),
             pieces=pieces,
             found=found,
+            left_over=left_over,
+            max_rows=MAX_CLAIM_ROWS,
             action=action,
         )
 

@@ -78,3 +78,26 @@ def test_extract_finds_what_wire_copy_says_and_nothing_else(log_in, reference_ro
         )
     }
     assert saved == {("killed", 17, 17), ("injured", 12, 12)}
+
+
+def test_saving_figures_already_recorded_asks_first(log_in, reference_root):
+    page = log_in("analyst")
+    url = f"/incidents/{reference_root.pk}/claims/new/"
+    before = Claim.objects.filter(incident=reference_root).count()
+    for _ in range(2):
+        page.goto(url)
+        page.get_by_label("Report text").fill(PARAGRAPH)
+        page.get_by_role("button", name="Extract").click()
+        expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)
+        page.get_by_role("button", name="Save claims").click()
+
+    alert = page.locator("#duplicates")
+    expect(alert).to_contain_text("Nothing was saved")
+    expect(alert).to_contain_text("repeats claim")
+    assert Claim.objects.filter(incident=reference_root).count() == before + 2
+    expect(page.get_by_label("Report text")).to_have_value(PARAGRAPH)  # kept
+
+    page.get_by_label("Save them anyway").check()
+    page.get_by_role("button", name="Save claims").click()
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    assert Claim.objects.filter(incident=reference_root).count() == before + 4

@@ -281,3 +281,45 @@ def test_the_page_runs_a_fixed_number_of_queries(
         ActorFactory()
     with django_assert_num_queries(len(few)):
         analyst_client.get(_url(incident), {"report": report.pk})
+
+
+def test_a_figure_already_recorded_holds_the_save_until_confirmed(
+    analyst_client, incident
+):
+    analyst_client.post(_url(incident), claim_data(FIVE_POLICE))
+    [first] = Claim.objects.filter(incident=incident)
+
+    again = analyst_client.post(_url(incident), claim_data(FIVE_POLICE, MORE_THAN_12))
+    assert again.status_code == 200
+    page = again.content.decode()
+    assert "Nothing was saved: some figures repeat a claim already recorded" in page
+    assert (
+        f"Figure 1 (“five policemen”) repeats claim {first.pk}, already recorded"
+        in page
+    )
+    assert 'name="duplicates_ok"' in page
+    assert 'value="five policemen"' in page  # the rows come back as typed
+    assert Claim.objects.filter(incident=incident).count() == 1
+
+    confirmed = analyst_client.post(
+        _url(incident), claim_data(FIVE_POLICE, MORE_THAN_12, duplicates_ok="1")
+    )
+    assert confirmed.status_code == 302
+    assert Claim.objects.filter(incident=incident).count() == 3
+
+
+def test_a_row_repeating_another_row_of_the_batch_is_said(analyst_client, incident):
+    response = analyst_client.post(_url(incident), claim_data(FIVE_POLICE, FIVE_POLICE))
+    assert response.status_code == 200
+    assert "Figure 2 (“five policemen”) repeats figure 1." in response.content.decode()
+    assert not Claim.objects.filter(incident=incident).exists()
+
+
+def test_another_claimants_same_figure_is_no_repeat(analyst_client, incident):
+    analyst_client.post(_url(incident), claim_data(FIVE_POLICE))
+    other = ActorFactory(name="The group itself")
+    response = analyst_client.post(
+        _url(incident), claim_data(FIVE_POLICE, claimant=other.pk, side="perpetrator")
+    )
+    assert response.status_code == 302
+    assert Claim.objects.filter(incident=incident).count() == 2

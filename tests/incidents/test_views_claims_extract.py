@@ -146,3 +146,21 @@ def test_extracting_runs_the_same_queries_however_many_figures(
     many = " ".join(f"{n} civilians were killed." for n in range(2, 30))
     with django_assert_num_queries(len(one)):
         analyst_client.post(_url(incident), claim_data(action="extract", text=many))
+
+
+def test_figures_past_the_rows_a_batch_holds_are_listed_not_dropped(
+    analyst_client, incident
+):
+    text = " ".join(f"{n} civilians were killed." for n in range(1, 56))
+    response = analyst_client.post(
+        _url(incident), claim_data(action="extract", text=text), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert "Found 55 figures; the first 50 are in the rows below, the other 5" in page
+    assert page.count('name="claims-') > 0
+    assert 'name="claims-49-low"' in page and 'name="claims-50-low"' not in page
+    listed = page[page.index('<ol class="left-over-figures">') :]
+    listed = listed[: listed.index("</ol>")]
+    for n in range(51, 56):
+        assert f"<q>{n} civilians were killed</q>: civilians, killed, {n}–{n}" in listed
+    assert "<q>50 civilians" not in listed
