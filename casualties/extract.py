@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from casualties.attribution import attribute
 from casualties.wording import NUMBER, Quantity, find_quantities
 
 
@@ -24,6 +25,10 @@ class Candidate:
     low: int
     high: int | None
     point: int | None
+    # Who the sentence says gave the figure ("the military"), and the side
+    # that suggests: the analyst's starting point, per row.
+    said_by: str = ""
+    side: str | None = None
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -281,6 +286,13 @@ def extract_claims(text: str) -> list[Candidate]:
             following = found[i + 1] if i + 1 < len(found) else None
             words = [m for s, m in outcomes if s == found[i].sentence]
             _resolve(text, found[i], following, words)
+    starts = [0, *ends]
+    said = {
+        index: attribute(
+            text[starts[index] : ends[index] if index < len(ends) else None]
+        )
+        for index in {f.sentence for f in found if f.outcome}
+    }
     return [
         Candidate(
             wording=text[f.quantity.start : f.end],
@@ -291,6 +303,8 @@ def extract_claims(text: str) -> list[Candidate]:
             low=f.quantity.figure.low,
             high=f.quantity.figure.high,
             point=f.quantity.figure.point,
+            said_by=said[f.sentence].speaker if said[f.sentence] else "",
+            side=said[f.sentence].side if said[f.sentence] else None,
         )
         for f in found
         if f.outcome

@@ -6,6 +6,8 @@ batch is saved in one transaction through `casualties.services.create_claim`,
 the path of the API's claim creation, which keeps the stored tallies current.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -66,11 +68,37 @@ def highlighted(text: str, candidates: list[Candidate]) -> list[tuple[str, bool]
 
 
 def candidate_rows(candidates: list[Candidate]) -> list[dict]:
-    fields = ("wording", "group", "outcome", "low", "high", "point")
+    """Each candidate as a row, with the side and, where an actor's name is in
+    the speaker's words, the claimant its sentence suggests."""
+    fields = ("wording", "group", "outcome", "low", "high", "point", "said_by")
+    speakers = {c.said_by for c in candidates if c.said_by}
+    actors = _actors_named_in(speakers)
     return [
-        {"keep": True, **{name: getattr(c, name) for name in fields}}
+        {
+            "keep": True,
+            **{name: getattr(c, name) for name in fields},
+            "row_side": c.side,
+            "row_claimant": actors.get(c.said_by),
+        }
         for c in candidates
     ]
+
+
+def _actors_named_in(speakers: set[str]) -> dict[str, int]:
+    """speaker words -> the actor whose name they hold (the longest name wins),
+    from one query of the actors named in any of them."""
+    if not speakers:
+        return {}
+    lowered = {speaker: speaker.casefold() for speaker in speakers}
+    named = {}
+    for pk, name in Actor.objects.values_list("pk", "name").order_by():
+        key = name.casefold()
+        for speaker, words in lowered.items():
+            if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", words) and len(key) > len(
+                named.get(speaker, (None, ""))[1]
+            ):
+                named[speaker] = (pk, key)
+    return {speaker: pk for speaker, (pk, _key) in named.items()}
 
 
 class ClaimSourceForm(forms.Form):
@@ -188,6 +216,24 @@ class ClaimRowForm(forms.ModelForm):
     point = _figure(
         "Stated figure", required=False, help_text="The number as stated, if any."
     )
+    # Each row may name its own claimant and side, as a paragraph quoting the
+    # army, the group and a hospital does; empty keeps the batch's.
+    row_side = forms.ModelChoiceField(
+        ClaimantSide.objects.all(),
+        label="This figure's side",
+        required=False,
+        empty_label="As above",
+        to_field_name="slug",
+    )
+    row_claimant = forms.ModelChoiceField(
+        Actor.objects.all(),
+        label="This figure's claimant",
+        required=False,
+        empty_label="As above",
+    )
+    said_by = forms.CharField(
+        required=False, max_length=200, widget=forms.HiddenInput, label="Said by"
+    )
 
     class Meta:
         model = Claim
@@ -224,6 +270,19 @@ class ClaimRowForm(forms.ModelForm):
         return widget.value_from_datadict(
             self.data, self.files, self.add_prefix("keep")
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("row_side") is not None:
+            self.instance.side = cleaned["row_side"]
+        if cleaned.get("row_claimant") is not None:
+            self.instance.claimant = cleaned["row_claimant"]
+        return cleaned
+
+    def has_changed(self):
+        """A row only of suggestions (who said it) is still a blank row."""
+        ignored = {"row_side", "row_claimant", "said_by", "keep"}
+        return any(name not in ignored for name in self.changed_data)
 
     def full_clean(self):
         if self.is_bound and not self.kept:
@@ -268,7 +327,10 @@ def claim_formset(data=None, *, initial=None, extra=0, defaults=None):
         form_kwargs={"defaults": defaults or {}},
     )
     formset.extra = extra
-    share_choices(formset.forms, choices_of(ClaimRowForm, "group", "outcome"))
+    share_choices(
+        formset.forms,
+        choices_of(ClaimRowForm, "group", "outcome", "row_side", "row_claimant"),
+    )
     return formset
 
 

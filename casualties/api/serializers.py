@@ -252,6 +252,16 @@ class CandidateSerializer(serializers.Serializer):
     low = serializers.IntegerField()
     high = serializers.IntegerField(allow_null=True, help_text="Null: open-ended.")
     point = serializers.IntegerField(allow_null=True, help_text="The stated figure.")
+    said_by = StrictCharField(
+        allow_blank=True,
+        help_text='Who the sentence says gave the figure ("the military"); '
+        "empty when it names nobody.",
+    )
+    side = StrictCharField(
+        allow_null=True,
+        help_text="The claimant side the speaker suggests (official, perpetrator, "
+        "independent); null when the words suggest none.",
+    )
 
 
 class ExtractedCandidatesSerializer(serializers.Serializer):

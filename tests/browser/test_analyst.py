@@ -101,3 +101,40 @@ def test_saving_figures_already_recorded_asks_first(log_in, reference_root):
     page.get_by_role("button", name="Save claims").click()
     page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
     assert Claim.objects.filter(incident=reference_root).count() == before + 4
+
+
+THREE_SPEAKERS = (
+    "Five policemen were killed, the army said. The group said its fighters "
+    "killed 40 soldiers. Hospital officials said 12 people were wounded."
+)
+
+
+def test_one_pass_records_a_paragraph_with_three_claimants(log_in, reference_root):
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/claims/new/")
+    page.get_by_label("Report text").fill(THREE_SPEAKERS)
+    page.get_by_role("button", name="Extract").click()
+
+    sides = page.get_by_label("This figure's side")
+    expect(sides).to_have_count(3)
+    expect(sides.nth(0)).to_have_value("official")
+    expect(sides.nth(1)).to_have_value("perpetrator")
+    expect(sides.nth(2)).to_have_value("independent")
+    expect(page.locator(".said-by")).to_have_text(
+        ["Said by: the army", "Said by: The group", "Said by: Hospital officials"]
+    )
+    sides.nth(2).select_option("official")  # the analyst corrects one row
+    page.get_by_role("button", name="Save claims").click()
+
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    saved = dict(
+        Claim.objects.filter(
+            incident=reference_root,
+            wording__in=[
+                "Five policemen were killed",
+                "40 soldiers",
+                "12 people were wounded",
+            ],
+        ).values_list("low", "side_id")
+    )
+    assert saved == {5: "official", 40: "perpetrator", 12: "official"}

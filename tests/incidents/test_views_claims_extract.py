@@ -164,3 +164,52 @@ def test_figures_past_the_rows_a_batch_holds_are_listed_not_dropped(
     for n in range(51, 56):
         assert f"<q>{n} civilians were killed</q>: civilians, killed, {n}–{n}" in listed
     assert "<q>50 civilians" not in listed
+
+
+THREE_SPEAKERS = (
+    "Five policemen were killed, the ISPR said. The group said its fighters "
+    "killed 40 soldiers. Hospital officials said 12 people were wounded."
+)
+
+
+def test_each_row_suggests_the_claimant_and_side_its_sentence_names(
+    analyst_client, incident
+):
+    ispr = ActorFactory(name="ISPR")
+    response = analyst_client.post(
+        _url(incident),
+        claim_data(action="extract", text=THREE_SPEAKERS),
+        HTTP_HX_REQUEST="true",
+    )
+    rows = response.context["rows"]
+    assert [
+        (f.initial["row_side"], f.initial["row_claimant"], f.initial["said_by"])
+        for f in rows.forms
+    ] == [
+        ("official", ispr.pk, "the ISPR"),
+        ("perpetrator", None, "The group"),
+        ("independent", None, "Hospital officials"),
+    ]
+    page = response.content.decode()
+    assert "Said by: Hospital officials" in page
+    assert '<option value="perpetrator" selected>' in page
+
+
+def test_a_rows_own_side_and_claimant_win_over_the_batchs(analyst_client, incident):
+    ispr = ActorFactory(name="ISPR")
+    data = claim_data(
+        {"group": "police", "wording": "Five policemen", "low": 5, "high": 5},
+        {"group": "military", "wording": "40 soldiers", "low": 40, "high": 40},
+        side="unknown",
+    )
+    data["claims-0-row_side"] = "official"
+    data["claims-0-row_claimant"] = str(ispr.pk)
+    data["claims-1-row_side"] = "perpetrator"
+    response = analyst_client.post(_url(incident), data)
+    assert response.status_code == 302
+    saved = sorted(
+        Claim.objects.filter(incident=incident).values_list(
+            "low", "side_id", "claimant_id"
+        )
+    )
+    assert saved == [(5, "official", ispr.pk), (40, "perpetrator", None)]
