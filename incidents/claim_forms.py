@@ -179,10 +179,13 @@ class ClaimSourceForm(forms.Form):
         return cleaned
 
     def _new_report(self, cleaned) -> Report | None:
+        # The pasted text stays with the report it came from: "Add claims"
+        # from the report later starts from it again.
         report = Report(
             source=cleaned["source"],
             title=cleaned["report_title"],
             url=cleaned.get("report_url") or "",
+            excerpt=(self.data.get("text") or "").strip(),
         )
         try:
             report.full_clean()

@@ -109,6 +109,21 @@ def test_a_new_report_is_created_from_its_source_and_title(
     assert list(Claim.objects.get().reports.all()) == [report]
 
 
+def test_the_pasted_text_stays_with_the_new_report_and_comes_back(
+    analyst_client, incident
+):
+    source = SourceFactory(name="Dawn")
+    data = claim_data(
+        FIVE_POLICE, source=source.pk, report_title="Turbat", text=f"  {TEXT}  "
+    )
+    analyst_client.post(_url(incident), data)
+    report = Report.objects.get()
+    assert report.excerpt == TEXT
+
+    page = analyst_client.get(_url(incident), {"report": report.pk})
+    assert page.context["extract"]["text"].value() == TEXT
+
+
 def test_a_new_report_needs_its_source(analyst_client, incident):
     response = analyst_client.post(
         _url(incident), claim_data(FIVE_POLICE, report_title="Untitled")
