@@ -80,19 +80,28 @@ class IncidentFormView(PermissionRequiredMixin, View):
         return self.render(forms)
 
     def _from_parent(self) -> dict | None:
-        """`?parent=<id>`: a sub-incident starts under it, of its type and day."""
+        """`?parent=<id>`: a sub-incident starts under it, of its type, dates
+        and place; the analyst narrows them (a part is at or within its whole)."""
         parent_id = self.request.GET.get("parent", "")
         if not parent_id.isdigit():
             return None
         parent = (
             visible_incidents(self.request.user)
-            .select_related("type")
+            .select_related("type", "location")
             .filter(pk=int(parent_id))
             .first()
         )
         if parent is None:
             return None
-        return {"parent": parent, "type": parent.type, "start_date": parent.start_date}
+        return {
+            "parent": parent,
+            "type": parent.type,
+            "start_date": parent.start_date,
+            "end_date": parent.end_date,
+            "date_precision": parent.date_precision,
+            "location": parent.location,
+            "location_precision": parent.location_precision,
+        }
 
     def render(self, forms: IncidentForms):
         form = forms.incident

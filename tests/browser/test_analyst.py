@@ -18,6 +18,13 @@ def test_an_analyst_adds_a_sub_incident_and_claims_extracted_from_text(
     page = log_in("analyst")
     page.goto(f"/incidents/{reference_root.pk}/")
     page.get_by_role("link", name="Add sub-incident").click()
+    # The part starts from its whole's dates and place.
+    expect(page.get_by_label("Start date")).to_have_value(
+        reference_root.start_date.isoformat()
+    )
+    expect(page.get_by_label("Location (gazetteer number)")).to_have_value(
+        str(reference_root.location_id)
+    )
 
     page.get_by_label("Title").fill("Attack on a police post in Turbat")
     page.get_by_label("Type").select_option(label="Attack")

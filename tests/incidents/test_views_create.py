@@ -74,6 +74,26 @@ def test_the_parent_in_the_address_is_chosen_with_its_type_and_day(analyst_clien
     assert "New sub-incident" in page
 
 
+def test_a_sub_incident_starts_from_its_parents_place_and_dates(analyst_client):
+    place = Location.objects.create(
+        name="Balochistan", kind=Location.Kind.ADMIN1, code="PK-BA"
+    )
+    parent = IncidentFactory(
+        location=place,
+        location_precision="province",
+        start_date=datetime.date(2026, 1, 30),
+        end_date=datetime.date(2026, 2, 1),
+        date_precision="day",
+    )
+    response = analyst_client.get(CREATE, {"parent": parent.pk})
+    form = response.context["form"]
+    assert form["location"].value() == place.pk
+    assert form["location_precision"].value() == "province"
+    assert str(form["end_date"].value()) == "2026-02-01"
+    assert response.context["chosen_location"].name == "Balochistan"
+    assert 'value="2026-02-01"' in response.content.decode()
+
+
 def test_an_unseen_parent_in_the_address_is_ignored(researcher, analyst_client):
     hidden = IncidentFactory(
         status=Incident.Status.RETRACTED, retraction_reason="Duplicate"
