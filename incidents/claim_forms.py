@@ -24,6 +24,7 @@ from incidents.forms import (
     share_choices,
 )
 from incidents.models import Actor
+from sources import services as report_services
 from sources.models import Report, Source
 
 MAX_CLAIM_ROWS = 50
@@ -145,7 +146,9 @@ class ClaimSourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.extra_kwargs = {"incident": incident, "offered_report": offered_report}
         root = incident.path.strip("/").split("/")[0]
-        offered = Q(claims__incident__path__startswith=f"/{root}/")
+        offered = Q(claims__incident__path__startswith=f"/{root}/") | Q(
+            incident_links__incident__path__startswith=f"/{root}/"
+        )
         if offered_report is not None:
             offered |= Q(pk=offered_report)
         named = (
@@ -401,6 +404,10 @@ class ClaimEntry:
             if report is not None and report.pk is None:
                 report.created_by = user
                 report.save()
+            if report is not None:
+                report_services.hang_report(
+                    report=report, incident=self.incident, user=user
+                )
             return [
                 services.create_claim(
                     user=user,

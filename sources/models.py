@@ -123,3 +123,36 @@ class Report(Versioned, Retractable):
 
     def __str__(self):
         return f"{self.source}: {self.title}"
+
+
+class IncidentReport(models.Model):
+    """A report read about an incident, whether or not it gives figures yet:
+    the incident page lists it and "Add claims" offers it. A report cited by
+    a claim is about that claim's incident already; this link is for the
+    report added on its own (sources.services.add_report)."""
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, related_name="report_links"
+    )
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="incident_links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "report"], name="incident_report_once"
+            )
+        ]
+        indexes = [models.Index(fields=["report"], name="incident_report_report")]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id} on incident {self.incident_id}"

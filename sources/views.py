@@ -1,17 +1,19 @@
 """The report page: a document read about an incident, added by an analyst.
 
-A report is tied to an incident through the claims read in it, so saving one
-leads straight to the claims page with the report chosen and its excerpt
-ready to extract from.
+A report hangs on the incident it was added from, whether or not it gives
+figures; saving one leads straight to the claims page with the report chosen
+and its excerpt ready to extract from.
 """
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from incidents.access import get_editable_incident
+from sources import services
 from sources.forms import ReportForm
 
 
@@ -27,8 +29,10 @@ class ReportCreateView(PermissionRequiredMixin, View):
         incident = get_editable_incident(request.user, pk)
         form = ReportForm(request.POST)
         if form.is_valid():
-            form.instance.created_by = request.user
-            report = form.save()
+            with transaction.atomic():  # a new source is saved with it
+                report = services.add_report(
+                    report=form.save(commit=False), incident=incident, user=request.user
+                )
             messages.success(request, "Report saved: now enter the figures it gives.")
             claims = reverse("incidents:claims", args=[incident.pk])
             return redirect(f"{claims}?report={report.pk}")

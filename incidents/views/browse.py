@@ -7,11 +7,18 @@ from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.views.generic import DetailView, ListView
 
 from casualties.api.tallies import TABLE_ORDER
-from casualties.models import Claim, ClaimantSide, Tally, TallyChange, figures_for
+from casualties.models import (
+    Claim,
+    ClaimantSide,
+    ClaimReport,
+    Tally,
+    TallyChange,
+    figures_for,
+)
 from config.api import can_edit
 from core.filters import StrictBooleanField
 from core.validators import moment
@@ -19,7 +26,7 @@ from incidents import history
 from incidents.access import get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
 from incidents.models import ImportRecord
-from sources.models import Report
+from sources.models import IncidentReport, Report
 
 # The list shows these tallies of every incident, and whether any is disputed.
 HEADLINE_GROUP = "all"
@@ -145,6 +152,7 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
         return super().get_context_data(
             subtree=self._subtree(incident),
             claim_groups=self._claim_groups(incident),
+            reports=self._reports(incident),
             figures=which,
             as_of=as_of,
             as_of_error=as_of_error,
@@ -196,6 +204,22 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
                 claims, key=lambda claim: (claim.group, claim.outcome)
             )
         ]
+
+    def _reports(self, incident):
+        """The reports read about this incident: those hung on it, with figures
+        or not yet, and those its claims cite; each with its claims here."""
+        claims = Claim.objects.visible_to(self.request.user).filter(incident=incident)
+        hung = IncidentReport.objects.filter(incident=incident).values("report")
+        cited = ClaimReport.objects.filter(claim__in=claims).values("report")
+        return list(
+            Report.objects.filter(retracted_at__isnull=True)
+            .filter(Q(pk__in=hung) | Q(pk__in=cited))
+            .select_related("source")
+            .annotate(
+                figures=Count("claims", filter=Q(claims__in=claims), distinct=True)
+            )
+            .order_by("source__name", "-published_at", "id")
+        )
 
     def _as_of(self):
         """`?as_of=DATE`: the figures as they stood then (or why not)."""

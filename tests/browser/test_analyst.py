@@ -145,3 +145,21 @@ def test_one_pass_records_a_paragraph_with_three_claimants(log_in, reference_roo
         ).values_list("low", "side_id")
     )
     assert saved == {5: "official", 40: "perpetrator", 12: "official"}
+
+
+def test_a_report_saved_without_figures_stays_on_the_incident(log_in, reference_root):
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/")
+    page.get_by_role("link", name="Add report").click()
+    page.get_by_label("Source", exact=True).select_option(index=1)
+    page.get_by_label("Title").fill("Levies statement on the Kalat attack")
+    page.get_by_label("Excerpt").fill(PARAGRAPH)
+    page.get_by_role("button", name=re.compile("Save")).click()
+    page.wait_for_url(re.compile(r"/claims/new/\?report=\d+$"))
+
+    page.goto(f"/incidents/{reference_root.pk}/")  # left without entering figures
+    report = page.locator("#reports li").filter(has_text="Levies statement")
+    expect(report).to_contain_text("no figures entered from it yet")
+    report.get_by_role("link", name="Add claims from this report").click()
+    expect(page.get_by_label("Report text")).to_have_value(PARAGRAPH)
+    expect(page.get_by_label("Report", exact=True)).to_have_value(re.compile(r"^\d+$"))

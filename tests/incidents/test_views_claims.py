@@ -87,6 +87,7 @@ def test_the_claims_are_linked_to_the_report_chosen(analyst_client, incident):
     assert list(claim.reports.all()) == [report]
     tally = Tally.objects.get(incident=incident, group="police", outcome="killed")
     assert tally.sources == 1
+    assert list(incident.report_links.values_list("report", flat=True)) == [report.pk]
 
 
 def test_a_new_report_is_created_from_its_source_and_title(

@@ -6,8 +6,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident
-from sources.models import Report, Source
-from tests.factories import IncidentFactory, SourceFactory, plausible_date_message
+from sources import services
+from sources.models import IncidentReport, Report, Source
+from tests.factories import (
+    ClaimFactory,
+    IncidentFactory,
+    ReportFactory,
+    SourceFactory,
+    plausible_date_message,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +171,47 @@ def test_the_page_runs_a_fixed_number_of_queries(
         SourceFactory()
     with django_assert_num_queries(len(few)):
         analyst_client.get(_url(incident))
+
+
+def test_a_report_without_figures_hangs_on_its_incident_and_is_offered(
+    analyst_client, analyst, incident
+):
+    """Saved and left without claims, it is on the incident page and in the
+    claims page's choice of reports (not only with ?report=)."""
+    source = SourceFactory(name="Dawn")
+    analyst_client.post(_url(incident), _data(source=source.pk))
+    report = Report.objects.get()
+    link = IncidentReport.objects.get()
+    assert (link.incident, link.report, link.added_by) == (incident, report, analyst)
+
+    page = analyst_client.get(reverse("incidents:detail", args=[incident.pk]))
+    section = page.content.decode()
+    section = section[section.index('id="reports"') :]
+    assert "Five policemen killed in Turbat" in section
+    assert "no figures entered from it yet" in section
+    assert f"?report={report.pk}" in section
+
+    claims = analyst_client.get(reverse("incidents:claims", args=[incident.pk]))
+    offered = claims.context["source"].fields["report"].queryset
+    assert list(offered) == [report]
+
+
+def test_a_report_hangs_on_an_incident_once(analyst, incident):
+    report = ReportFactory()
+    for _ in range(2):
+        services.hang_report(report=report, incident=incident, user=analyst)
+    assert IncidentReport.objects.filter(report=report).count() == 1
+
+
+def test_a_report_its_claims_cite_is_listed_with_their_count(
+    researcher_client, researcher
+):
+    report = ReportFactory(title="Wire copy")
+    claim = ClaimFactory(incident=IncidentFactory(), reports=[report])
+    page = researcher_client.get(
+        reverse("incidents:detail", args=[claim.incident_id])
+    ).content.decode()
+    section = page[page.index('id="reports"') :]
+    assert "Wire copy" in section
+    assert "1 claim here" in section
+    assert "Add claims from this report" not in section  # researchers read only
