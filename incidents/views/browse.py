@@ -36,18 +36,21 @@ LISTED_TALLIES = Q(disputed=True) | Q(
 # How many changes the incident page shows.
 HISTORY_PAGE_SIZE = 20
 # Filters chosen by id among tables that grow large: a number box, not a <select>.
-ID_FILTERS = ("parent", "location", "actor")
+ID_FILTERS = ("parent", "location")
+# Chosen by name from the table behind them; the value sent stays the API's
+# (a slug, an id, a country code), so the list's address reads the same.
+NAMED_FILTERS = ("type", "target", "country", "actor")
 YES_NO = [("", "Either"), ("true", "Yes"), ("false", "No")]
 FILTER_LABELS = {
     "search": "Search",
-    "parent": "Parent incident (id)",
+    "parent": "Parent incident (number)",
     "top_level": "Top-level only",
     "started_after": "Started on or after",
     "started_before": "Started on or before",
-    "location": "Location (id)",
+    "location": "Location (gazetteer number)",
     "country": "Country",
     "target": "Target",
-    "actor": "Actor (id)",
+    "actor": "Actor",
     "type": "Type",
     "status": "Status",
     "disputed": "Disputed",
@@ -116,6 +119,9 @@ def _make_readable(form, user):
         field.label = FILTER_LABELS.get(name, field.label)
         if name in ID_FILTERS:
             field.widget = forms.NumberInput(attrs={"min": 1})
+        elif name in NAMED_FILTERS:
+            field.empty_label, field.help_text = "Any", ""  # the API's says "slug"
+            field.widget = forms.Select(choices=field.choices)
         elif name.startswith("started_"):
             field.widget = forms.DateInput(attrs={"type": "date"})
         elif isinstance(field, StrictBooleanField):

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from incidents.base import service_write
-from incidents.models import Incident
+from incidents.models import Actor, Incident
 
 
 def test_a_researcher_reads_the_dashboard_and_the_incident_page(log_in, reference_root):
@@ -69,3 +69,17 @@ def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
     expect(page.locator("#incident-map img")).to_have_count(0)
     page.wait_for_timeout(200)
     assert page.dialogs == []
+
+
+def test_a_researcher_filters_the_list_by_names(log_in, reference_root):
+    page = log_in("researcher")
+    page.goto("/incidents/")
+    page.get_by_text("Filters").first.click()
+    page.get_by_label("Actor").select_option(label="Baloch Liberation Army")
+    page.get_by_label("Country").select_option(label="Pakistan")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"actor=\d+"))
+    expect(page.get_by_label("Actor")).to_have_value(
+        str(Actor.objects.get(name="Baloch Liberation Army").pk)
+    )
+    expect(page.get_by_role("link", name=reference_root.title)).to_be_visible()

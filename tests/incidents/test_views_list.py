@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casualties.reference_case import ROOT_TITLE, load_reference_case
-from incidents.models import Incident
+from incidents.models import Actor, Incident
 from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,23 @@ def test_every_filter_has_a_label(researcher_client):
     for name in ("search", "parent", "location", "country", "status", "bbox"):
         assert f'<label for="id_{name}">' in page
     assert "[invalid name]" not in page
+
+
+def test_type_target_country_and_actor_are_chosen_by_name(researcher_client):
+    load_reference_case()
+    actor = Actor.objects.order_by("id").first()
+    page = researcher_client.get(URL).content.decode()
+    assert '<select name="type" id="id_type">' in page
+    assert '<option value="attack">Attack</option>' in page
+    assert '<select name="country" id="id_country">' in page
+    assert '<option value="PK">Pakistan</option>' in page
+    assert f'<option value="{actor.pk}">{actor.name}</option>' in page
+    assert '<option value="" selected>Any</option>' in page
+
+    chosen = researcher_client.get(URL, {"actor": actor.pk, "country": "PK"})
+    page = chosen.content.decode()
+    assert f'<option value="{actor.pk}" selected>{actor.name}</option>' in page
+    assert '<option value="PK" selected>Pakistan</option>' in page
 
 
 def test_only_editors_are_offered_retracted_incidents(researcher_client):
