@@ -236,6 +236,7 @@ class ClaimRowForm(forms.ModelForm):
         label="This figure's claimant",
         required=False,
         empty_label="As above",
+        widget=forms.Select(attrs={"class": "row-claimant"}),
     )
     said_by = forms.CharField(
         required=False, max_length=200, widget=forms.HiddenInput, label="Said by"

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from casualties import engine
 from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
 from incidents.base import WriteFields, check_version, path_ids, write_service
-from incidents.models import Incident
+from incidents.models import Actor, Incident
 
 INCIDENT_FIELDS = frozenset(
     {
@@ -233,3 +233,29 @@ def set_targets_and_roles(
         for row in (row for group in pending.values() for row in group):
             row._history_user = user
             row.save()
+
+
+def actors_named(names) -> list[Actor]:
+    """The actors already recorded under any of `names`, by name or alias,
+    case and spacing aside: a new party's likely duplicates."""
+    wanted = {" ".join(name.split()).casefold() for name in names if name.strip()}
+    found = []
+    for pk, name, aliases in Actor.objects.values_list("pk", "name", "aliases"):
+        known = {name, *(a for a in aliases or () if isinstance(a, str))}
+        if wanted & {" ".join(known_name.split()).casefold() for known_name in known}:
+            found.append(pk)
+    return list(Actor.objects.filter(pk__in=found).order_by("name"))
+
+
+def create_actor(*, user, name: str, kind: str, parent=None, aliases=()) -> Actor:
+    """A new party, checked as the model has it (unique name, no markup)."""
+    actor = Actor(
+        name=" ".join(name.split()),
+        kind=kind,
+        parent=parent,
+        aliases=[" ".join(a.split()) for a in aliases if a.strip()],
+    )
+    actor.full_clean()
+    actor._history_user = user
+    actor.save()
+    return actor

@@ -13,6 +13,7 @@ urlpatterns = [
     path("incidents/new/", edit.IncidentFormView.as_view(), name="create"),
     path("incidents/<int:pk>/edit/", edit.IncidentFormView.as_view(), name="edit"),
     path("incidents/<int:pk>/claims/new/", edit.ClaimsView.as_view(), name="claims"),
+    path("actors/new/", edit.NewActorView.as_view(), name="actor-create"),
     path("incidents/<int:pk>/publish/", edit.PublishView.as_view(), name="publish"),
     path("incidents/<int:pk>/retract/", edit.RetractView.as_view(), name="retract"),
     path("imports/", imports.ImportsView.as_view(), name="imports"),

@@ -20,6 +20,7 @@ from incidents.access import (
     get_visible_incident,
     visible_incidents,
 )
+from incidents.actor_forms import NewActorForm
 from incidents.api.serializers import Gazetteer
 from incidents.base import Conflict
 from incidents.claim_forms import (
@@ -257,6 +258,7 @@ class ClaimsView(PermissionRequiredMixin, View):
             "rows": rows,
             "source": source,
             "action": action,
+            "new_actor": NewActorForm(),
         }
         if self.request.htmx and action:
             return render(self.request, self.entry_template, context)
@@ -317,3 +319,26 @@ class RetractView(StatusView):
     form_class = RetractForm
     verb = "Retract"
     done = "Retracted: its figures have left every tally."
+
+
+class NewActorView(PermissionRequiredMixin, View):
+    """htmx: add a party from the claims page; the answer replaces the little
+    form, and on success adds the party to the claimant lists, chosen."""
+
+    permission_required = "incidents.add_actor"
+    template_name = "incidents/partials/new_actor.html"
+
+    def post(self, request):
+        form = NewActorForm(request.POST)
+        actor = form.save(user=request.user) if form.is_valid() else None
+        context = {"form": form, "added": actor}
+        if actor is not None:
+            # The claimant list again, the new party in it and chosen.
+            claimant = ClaimSourceForm.base_fields["claimant"]
+            context["claimant_select"] = claimant.widget.render(
+                "claimant",
+                actor.pk,
+                attrs={"id": "id_claimant", "hx-swap-oob": "outerHTML"},
+            )
+            context["form"] = NewActorForm()
+        return render(request, self.template_name, context)

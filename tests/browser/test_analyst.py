@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from casualties.models import Claim, Tally
-from incidents.models import Incident
+from incidents.models import Actor, Incident
 
 PARAGRAPH = (
     "Officials said five policemen were killed and more than 12 people were injured."
@@ -163,3 +163,32 @@ def test_a_report_saved_without_figures_stays_on_the_incident(log_in, reference_
     report.get_by_role("link", name="Add claims from this report").click()
     expect(page.get_by_label("Report text")).to_have_value(PARAGRAPH)
     expect(page.get_by_label("Report", exact=True)).to_have_value(re.compile(r"^\d+$"))
+
+
+def test_a_new_claimant_is_added_without_leaving_the_claims_page(
+    log_in, reference_root
+):
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/claims/new/")
+    page.get_by_label("Report text").fill(PARAGRAPH)
+    page.get_by_role("button", name="Extract").click()
+    expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)
+
+    page.get_by_text("A claimant not in the list").click()
+    page.get_by_label("Name", exact=True).fill("Turbat home department")
+    page.get_by_label("Kind", exact=True).select_option(
+        label="Ministry / government office"
+    )
+    page.get_by_role("button", name="Add this party").click()
+    expect(page.get_by_role("status").filter(has_text="Added")).to_contain_text(
+        "Added Turbat home department"
+    )
+    actor = Actor.objects.get(name="Turbat home department")
+    expect(page.get_by_label("Claimant", exact=True)).to_have_value(str(actor.pk))
+    expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)  # rows kept
+    rows = page.get_by_label("This figure's claimant")
+    expect(rows.nth(1).locator(f"option[value='{actor.pk}']")).to_have_count(1)
+
+    page.get_by_role("button", name="Save claims").click()
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    assert Claim.objects.filter(incident=reference_root, claimant=actor).count() == 2
