@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from incidents.forms import copy_errors
+from incidents.models import Actor
 from sources.models import Report, Source
 
 NEW_SOURCE_FIELDS = {
     "name": "new_source_name",
     "kind": "new_source_kind",
     "reliability": "new_source_reliability",
+    "affiliation": "new_source_affiliation",
 }
 
 
@@ -37,6 +39,14 @@ class ReportForm(forms.ModelForm):
         initial=Source.Reliability.F,
         required=False,
         help_text="The Admiralty grade of the outlet (A to F).",
+    )
+    new_source_affiliation = forms.ModelChoiceField(
+        Actor.objects.order_by("name"),
+        label="New source: affiliated with",
+        required=False,
+        empty_label="No party",
+        help_text="The party it speaks for, if any (a ministry's press office, "
+        "a group's channel).",
     )
 
     class Meta:
@@ -92,6 +102,7 @@ class ReportForm(forms.ModelForm):
             name=name,
             kind=cleaned.get("new_source_kind") or Source.Kind.OTHER,
             reliability=cleaned.get("new_source_reliability") or Source.Reliability.F,
+            affiliation=cleaned.get("new_source_affiliation"),
         )
         try:
             source.full_clean()

@@ -9,6 +9,7 @@ from incidents.models import Incident
 from sources import services
 from sources.models import IncidentReport, Report, Source
 from tests.factories import (
+    ActorFactory,
     ClaimFactory,
     IncidentFactory,
     ReportFactory,
@@ -215,3 +216,14 @@ def test_a_report_its_claims_cite_is_listed_with_their_count(
     assert "Wire copy" in section
     assert "1 claim here" in section
     assert "Add claims from this report" not in section  # researchers read only
+
+
+def test_a_new_source_can_name_the_party_it_speaks_for(analyst_client, incident):
+    party = ActorFactory(name="Baloch Liberation Army")
+    data = _data(
+        new_source_name="Jeeyand (BLA channel)",
+        new_source_kind="armed_group",
+        new_source_affiliation=party.pk,
+    )
+    analyst_client.post(_url(incident), data)
+    assert Source.objects.get().affiliation == party
