@@ -20,13 +20,20 @@ check-python:
 	  exit 1; \
 	fi
 
-$(VENV)/.installed-run: pyproject.toml | check-python
+$(VENV)/.installed-run: pyproject.toml node_modules/.installed | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | check-python
+# Front-end data from the npm registry (package.json): the map's country
+# outlines (Natural Earth, world-atlas) and topojson-client to read them.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm (Node.js) is required for the map's outlines." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml node_modules/.installed | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"

@@ -182,7 +182,13 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 400 * 1024 * 1024)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # From the npm registry (package.json, `make` runs `npm ci`): Natural
+    # Earth's country outlines and the code that reads them, for the map.
+    ("world-atlas", BASE_DIR / "node_modules" / "world-atlas"),
+    ("topojson-client", BASE_DIR / "node_modules" / "topojson-client" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

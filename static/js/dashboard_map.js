@@ -2,9 +2,11 @@
  * from the address the page names (`data-src`, the page's own filters), so
  * that the figures and the table do not wait for 2,000 markers.
  *
- * There is no tile server to reach, so there is no base layer: the circles
- * alone, sized by the best figure of killed, each opening a popup that links
- * to its incident. Popups and tooltips are built from DOM nodes and
+ * There is no tile server to reach: the land is Natural Earth's country
+ * outlines, served from our own static files (`data-land`, world-atlas read
+ * with topojson-client), drawn in a pane under the circles. The circles are
+ * sized by the best figure of killed, each opening a popup that links to its
+ * incident. Popups and tooltips are built from DOM nodes and
  * textContent, never from HTML strings, so incident titles stay text.
  */
 (function () {
@@ -33,8 +35,36 @@
     return box;
   }
 
+  function land(map, url) {
+    if (!url || typeof topojson === "undefined") {
+      return;
+    }
+    map.createPane("land");
+    map.getPane("land").style.zIndex = 250; // under the markers' pane (400)
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (world) {
+        var countries = topojson.feature(world, world.objects.countries);
+        L.geoJSON(countries, {
+          pane: "land",
+          interactive: false,
+          style: { color: "#8a8f98", weight: 0.8, fillColor: "#eef0e6", fillOpacity: 1 }
+        }).addTo(map);
+        map.getContainer().setAttribute("data-land-state", "drawn");
+      })
+      .catch(function () {
+        map.getContainer().setAttribute("data-land-state", "missing");
+      });
+  }
+
   function draw(container, data) {
     var map = L.map(container, { attributionControl: false, worldCopyJump: true });
+    land(map, container.getAttribute("data-land"));
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, {

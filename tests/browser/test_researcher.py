@@ -59,6 +59,9 @@ def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
     markers = page.locator("#incident-map path.leaflet-interactive")
     expect(markers).to_have_count(9)
     expect(page.locator("#incident-map")).to_have_attribute("data-loaded", "9")
+    # Land under them, from our own static files (Natural Earth, world-atlas).
+    expect(page.locator("#incident-map")).to_have_attribute("data-land-state", "drawn")
+    assert page.locator(".leaflet-land-pane path").count() > 100
     # Seven parts stand at Balochistan's point, one above the other: the
     # last drawn is on top.
     marker = page.locator("#incident-map path.leaflet-interactive").last

@@ -169,10 +169,18 @@ def test_the_map_refuses_bad_filters_and_anonymous_readers(researcher_client, ro
     assert Client().get("/map.geojson").status_code == 302  # to the login page
 
 
-def test_the_map_and_its_script_come_from_our_own_static_files(researcher_client):
+def test_the_map_and_its_script_come_from_our_own_static_files(researcher_client, root):
     page = _page(researcher_client)
-    for path in ("leaflet/leaflet.js", "leaflet/leaflet.css", "js/dashboard_map.js"):
+    for path in (
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "js/dashboard_map.js",
+        "topojson-client/topojson-client.min.js",
+        "world-atlas/countries-50m.json",
+    ):
         assert finders.find(path), path
+    assert 'data-land="/static/world-atlas/countries-50m.json"' in page
+    assert '<script src="/static/topojson-client/topojson-client.min.js"' in page
     assert '<script src="/static/leaflet/leaflet' in page
     assert '<link rel="stylesheet" href="/static/leaflet/leaflet.css"' in page
     assert '<script src="/static/js/dashboard_map.js" defer>' in page
