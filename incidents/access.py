@@ -9,11 +9,12 @@ incidents leave every list; editors still reach them when a caller asks
 readable and not retracted.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from config.api import can_edit
+from core.queries import one_of
 from incidents.models import Incident
 
 
@@ -55,3 +56,17 @@ def incidents_for_request(request) -> QuerySet[Incident]:
     if user is None:
         return Incident.objects.published()
     return visible_incidents(user, include_retracted=True)
+
+
+def child_counts(ids: list[int], user) -> dict[int, int]:
+    """The visible children of each of these incidents, in one query.
+
+    Not a subquery of the list's own query: with OFFSET, PostgreSQL computed
+    it for every row it skipped (3.1 s at the last page of 100,000)."""
+    return dict(
+        one_of(visible_incidents(user), "parent_id", ids)
+        .order_by()
+        .values("parent")
+        .annotate(count=Count("pk"))
+        .values_list("parent", "count")
+    )

@@ -23,7 +23,7 @@ from config.api import can_edit
 from core.filters import StrictBooleanField
 from core.validators import moment
 from incidents import history
-from incidents.access import get_visible_incident, visible_incidents
+from incidents.access import child_counts, get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
 from incidents.models import ImportRecord
 from sources.models import IncidentReport, Report
@@ -70,7 +70,7 @@ class IncidentListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         incidents = (
             visible_incidents(self.request.user, include_retracted=True)
-            .select_related("type", "location")
+            .select_related("type", "location", "parent")
             .prefetch_related(
                 Prefetch(
                     "tallies",
@@ -97,8 +97,11 @@ class IncidentListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(filterset=self.filterset, **kwargs)
-        for incident in context["incidents"]:
+        incidents = context["incidents"]
+        children = child_counts([i.pk for i in incidents], self.request.user)
+        for incident in incidents:
             _headline(incident)
+            incident.children_count = children.get(incident.pk, 0)
         return context
 
 

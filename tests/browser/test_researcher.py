@@ -86,3 +86,15 @@ def test_a_researcher_filters_the_list_by_names(log_in, reference_root):
         str(Actor.objects.get(name="Baloch Liberation Army").pk)
     )
     expect(page.get_by_role("link", name=reference_root.title)).to_be_visible()
+
+
+def test_the_list_shows_the_tree_and_walks_down_it(log_in, reference_root):
+    page = log_in("researcher")
+    page.goto("/incidents/")
+    children = Incident.objects.filter(parent=reference_root).count()
+    page.get_by_role("link", name=f"{children} sub-incidents").click()
+    expect(page).to_have_url(re.compile(rf"parent={reference_root.pk}"))
+    expect(page.locator(".incident-list > li")).to_have_count(children)
+    expect(page.locator(".incident-list .tree").first).to_contain_text(
+        f"Part of {reference_root.title}"
+    )

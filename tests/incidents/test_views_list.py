@@ -183,3 +183,13 @@ def test_an_incident_without_claims_shows_no_figures(researcher_client):
 
     assert not listed.disputed
     assert 'class="figures"' not in response.content.decode()
+
+
+def test_each_incident_shows_where_it_stands_in_its_tree(researcher_client):
+    root = load_reference_case()
+    children = Incident.objects.filter(parent=root).count()
+    page = researcher_client.get(URL).content.decode()
+    assert (
+        f'<a href="/incidents/?parent={root.pk}">{children} sub-incidents</a>' in page
+    )
+    assert f'Part of <a href="/incidents/{root.pk}/">{ROOT_TITLE}</a>' in page
