@@ -14,6 +14,7 @@ urlpatterns = [
     path("incidents/<int:pk>/edit/", edit.IncidentFormView.as_view(), name="edit"),
     path("incidents/<int:pk>/claims/new/", edit.ClaimsView.as_view(), name="claims"),
     path("actors/new/", edit.NewActorView.as_view(), name="actor-create"),
+    path("incidents/search/", edit.ParentSearchView.as_view(), name="parent-search"),
     path("incidents/<int:pk>/publish/", edit.PublishView.as_view(), name="publish"),
     path("incidents/<int:pk>/retract/", edit.RetractView.as_view(), name="retract"),
     path("imports/", imports.ImportsView.as_view(), name="imports"),

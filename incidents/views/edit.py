@@ -169,6 +169,41 @@ class LocationSearchView(PermissionRequiredMixin, View):
         return list(gazetteer.search(query)[:SEARCH_LIMIT])
 
 
+class ParentSearchView(PermissionRequiredMixin, View):
+    """Incidents by words of their title, to pick the parent in the incident
+    form (htmx): the options, or with `choose` the picked one in the field."""
+
+    permission_required = "incidents.add_incident"
+
+    def get(self, request):
+        visible = visible_incidents(request.user)
+        choose = request.GET.get("choose", "")
+        if choose.isdigit():
+            parent = visible.filter(pk=int(choose)).first()
+            return render(
+                request,
+                "incidents/partials/parent_choice.html",
+                {
+                    "parent_value": parent.pk if parent else choose,
+                    "chosen_parent": parent,
+                    "picked": True,
+                },
+            )
+        query = request.GET.get("q", "").strip()[:100]
+        found = []
+        if len(query) >= 2:
+            found = list(
+                visible.filter(title__icontains=query)
+                .select_related("location")
+                .order_by("-start_date", "-id")[:SEARCH_LIMIT]
+            )
+        return render(
+            request,
+            "incidents/partials/parent_options.html",
+            {"found": found, "query": query},
+        )
+
+
 class ClaimsView(PermissionRequiredMixin, View):
     """A batch of claims on an incident, typed or extracted from pasted text.
 

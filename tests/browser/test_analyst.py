@@ -192,3 +192,27 @@ def test_a_new_claimant_is_added_without_leaving_the_claims_page(
     page.get_by_role("button", name="Save claims").click()
     page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
     assert Claim.objects.filter(incident=reference_root, claimant=actor).count() == 2
+
+
+def test_the_parent_is_picked_by_searching_its_title(log_in, reference_root):
+    page = log_in("analyst")
+    page.goto("/incidents/new/")
+    page.get_by_label("Title").fill("Follow-up raid near Kalat")
+    page.get_by_label("Type").select_option(label="Attack")
+    page.get_by_label("Start date").fill("2026-02-02")
+    page.get_by_label("Search incidents").fill(reference_root.title[:12])
+    page.get_by_role("list", name="Incidents found").get_by_role("button").filter(
+        has_text=reference_root.title
+    ).click()
+    expect(page.get_by_label("Parent incident (number)")).to_have_value(
+        str(reference_root.pk)
+    )
+    expect(page.locator("#parent-chosen")).to_contain_text(reference_root.title)
+    page.get_by_label("Search the gazetteer").fill("Balochistan")
+    page.get_by_role("list", name="Places found").get_by_role("button").first.click()
+    page.get_by_role("button", name="Save incident").click()
+
+    page.wait_for_url(re.compile(r"/incidents/\d+/$"))
+    assert Incident.objects.get(title="Follow-up raid near Kalat").parent_id == (
+        reference_root.pk
+    )

@@ -256,3 +256,28 @@ def test_the_form_saves_dates_as_dates(analyst_client):
     incident = Incident.objects.get()
     assert incident.end_date == datetime.date(2026, 2, 1)
     assert incident.date_precision == "week"
+
+
+SEARCH = reverse("incidents:parent-search")
+
+
+def test_the_parent_is_found_by_words_of_its_title(analyst_client):
+    wave = IncidentFactory(title="Wave of attacks in Balochistan")
+    IncidentFactory(title="Flood relief convoy")
+    hidden = IncidentFactory(
+        title="Wave of arrests", status=Incident.Status.RETRACTED, retraction_reason="x"
+    )
+    page = analyst_client.get(SEARCH, {"q": "wave"}, HTTP_HX_REQUEST="true")
+    found = page.context["found"]
+    assert found == [wave]
+    assert hidden not in found
+    assert f"?choose={wave.pk}" in page.content.decode()
+
+    chosen = analyst_client.get(SEARCH, {"choose": wave.pk}, HTTP_HX_REQUEST="true")
+    html = chosen.content.decode()
+    assert f'name="parent" value="{wave.pk}"' in html
+    assert "Part of: <a" in html and "Wave of attacks in Balochistan" in html
+
+
+def test_parent_search_is_for_those_who_record_incidents(researcher_client):
+    assert researcher_client.get(SEARCH, {"q": "wave"}).status_code == 403
