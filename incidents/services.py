@@ -247,12 +247,22 @@ def actors_named(names) -> list[Actor]:
     return list(Actor.objects.filter(pk__in=found).order_by("name"))
 
 
-def create_actor(*, user, name: str, kind: str, parent=None, aliases=()) -> Actor:
-    """A new party, checked as the model has it (unique name, no markup)."""
+def create_actor(
+    *,
+    user,
+    name: str,
+    kind: str = Actor.Kind.OTHER,
+    parent=None,
+    aliases=(),
+    country=None,
+) -> Actor:
+    """A new party, checked as the model has it (unique name, no markup): the
+    API's and the claims page's, one way."""
     actor = Actor(
         name=" ".join(name.split()),
         kind=kind,
         parent=parent,
+        country=country,
         aliases=[" ".join(a.split()) for a in aliases if a.strip()],
     )
     actor.full_clean()

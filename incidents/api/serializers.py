@@ -479,6 +479,12 @@ class ActorSerializer(VersionedSerializer):
         help_text="Other names.",
     )
 
+    def create(self, validated_data):
+        """Through the write service the claims page uses too."""
+        return services.create_actor(
+            user=self.context["request"].user, **validated_data
+        )
+
     class Meta:
         model = Actor
         fields = ["id", "name", "kind", "parent", "country", "aliases", "version"]
