@@ -85,7 +85,7 @@ def test_a_researcher_filters_the_list_by_names(log_in, reference_root):
     expect(page.get_by_label("Actor")).to_have_value(
         str(Actor.objects.get(name="Baloch Liberation Army").pk)
     )
-    expect(page.get_by_role("link", name=reference_root.title)).to_be_visible()
+    expect(page.get_by_role("heading", name=reference_root.title)).to_be_visible()
 
 
 def test_the_list_shows_the_tree_and_walks_down_it(log_in, reference_root):
