@@ -215,7 +215,7 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
             verb = _outcome_after(text, end) or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
         if not verb:
-            if _TOLL_BEFORE.search(text, max(0, quantity.start - 100), quantity.start):
+            if _called_a_toll(text, quantity.start):
                 return _Found(quantity, group, end, "killed")
             before = _outcome_just_before(text, quantity.start)
             if before and (
@@ -226,14 +226,17 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
             return None
     if verb:
         return _Found(quantity, group, verb.end(), verb.lastgroup, True)
-    window = text[max(0, quantity.start - 100) : quantity.start]
-    if _TOLL_BEFORE.search(window) or _BODIES.search(text, 0, end):
+    if _called_a_toll(text, quantity.start) or _BODIES.search(text, 0, end):
         return _Found(quantity, group, end, "killed")  # "sixty-three bodies"
     if _OWN_VERB.match(text, end):
         return None
     if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
         return None  # the whole of a part named before it, with no verb of its own
     return _Found(quantity, group, end)
+
+
+def _called_a_toll(text: str, start: int) -> bool:
+    return _TOLL_BEFORE.search(text, max(0, start - 100), start) is not None
 
 
 def _outcome_just_before(text: str, start: int) -> str | None:
