@@ -17,6 +17,7 @@ from casualties import services
 from casualties.extract import Candidate, extract_claims
 from casualties.models import Claim, ClaimantSide
 from core.validators import MAX_FIGURE, no_markup, plausible_date
+from incidents import services as incident_services
 from incidents.forms import (
     choices_of,
     copy_errors,
@@ -86,20 +87,19 @@ def candidate_rows(candidates: list[Candidate]) -> list[dict]:
 
 
 def _actors_named_in(speakers: set[str]) -> dict[str, int]:
-    """speaker words -> the actor whose name they hold (the longest name wins),
-    from one query of the actors named in any of them."""
+    """speaker words -> the actor whose name or alias they hold ("the BLA
+    said"), the longest such name winning."""
     if not speakers:
         return {}
-    lowered = {speaker: speaker.casefold() for speaker in speakers}
     named = {}
-    for pk, name in Actor.objects.values_list("pk", "name").order_by():
-        key = name.casefold()
-        for speaker, words in lowered.items():
-            if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", words) and len(key) > len(
-                named.get(speaker, (None, ""))[1]
-            ):
-                named[speaker] = (pk, key)
-    return {speaker: pk for speaker, (pk, _key) in named.items()}
+    for pk, names in incident_services.actor_names().items():
+        for speaker in speakers:
+            words = " ".join(speaker.split()).casefold()
+            for name in names:
+                held = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", words)
+                if held and len(name) > len(named.get(speaker, (None, ""))[1]):
+                    named[speaker] = (pk, name)
+    return {speaker: pk for speaker, (pk, _name) in named.items()}
 
 
 class ClaimSourceForm(forms.Form):

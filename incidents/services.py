@@ -235,15 +235,26 @@ def set_targets_and_roles(
             row.save()
 
 
+def _plain(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def actor_names() -> dict[int, set[str]]:
+    """Every actor's name and aliases, case and spacing aside, by id: what
+    the duplicate warning and the claimant suggestion match words against."""
+    return {
+        pk: {
+            _plain(n) for n in (name, *(a for a in aliases or () if isinstance(a, str)))
+        }
+        for pk, name, aliases in Actor.objects.values_list("pk", "name", "aliases")
+    }
+
+
 def actors_named(names) -> list[Actor]:
     """The actors already recorded under any of `names`, by name or alias,
     case and spacing aside: a new party's likely duplicates."""
-    wanted = {" ".join(name.split()).casefold() for name in names if name.strip()}
-    found = []
-    for pk, name, aliases in Actor.objects.values_list("pk", "name", "aliases"):
-        known = {name, *(a for a in aliases or () if isinstance(a, str))}
-        if wanted & {" ".join(known_name.split()).casefold() for known_name in known}:
-            found.append(pk)
+    wanted = {_plain(name) for name in names if name.strip()}
+    found = [pk for pk, known in actor_names().items() if wanted & known]
     return list(Actor.objects.filter(pk__in=found).order_by("name"))
 
 

@@ -213,3 +213,14 @@ def test_a_rows_own_side_and_claimant_win_over_the_batchs(analyst_client, incide
         )
     )
     assert saved == [(5, "official", ispr.pk), (40, "perpetrator", None)]
+
+
+def test_a_claimant_named_by_an_alias_is_suggested(analyst_client, incident):
+    ispr = ActorFactory(name="Inter-Services Public Relations", aliases=["ISPR"])
+    response = analyst_client.post(
+        _url(incident),
+        claim_data(action="extract", text="Five soldiers were killed, the ISPR said."),
+        HTTP_HX_REQUEST="true",
+    )
+    [row] = response.context["rows"].forms
+    assert row.initial["row_claimant"] == ispr.pk
