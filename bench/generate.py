@@ -140,7 +140,7 @@ COLUMNS = {
     ),
     "incidents_incident": (
         "id version created_at updated_at path depth title summary start_date "
-        "end_date date_precision location_precision responsibility_claim status "
+        "end_date date_precision location_precision status "
         "retraction_reason parent_id type_id location_id effective_status root_id "
         "dataset external_id"
     ),
@@ -574,7 +574,7 @@ class TreeBuilder:
         )
         return (
             (node.id, 1, created, created, node.path, node.depth, node.title, "")
-            + (node.day, end, "day", "exact", "", node.status, reason, node.parent)
+            + (node.day, end, "day", "exact", node.status, reason, node.parent)
             + (type_slug, place.id if place else None, node.effective, node.root)
             + ("", "")  # entered here, not imported
         )

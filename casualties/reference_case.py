@@ -26,6 +26,7 @@ from incidents.models import (
     Incident,
     IncidentActor,
     Location,
+    ResponsibilityClaim,
     Target,
 )
 from sources.models import Report, Source
@@ -505,10 +506,13 @@ def _incidents(user, places, actors) -> dict[str, Incident]:
         end_date=JAN_31,
         location=province,
         location_precision=Incident.LocationPrecision.PROVINCE,
-        responsibility_claimed_by=actors[BLA],
-        responsibility_claim="Claimed responsibility; released videos showing "
-        "female fighters.",
         status=Incident.Status.PUBLISHED,
+    )
+    _ensure(
+        ResponsibilityClaim,
+        user,
+        {"incident": root, "actor": actors[BLA]},
+        how="Claimed responsibility; released videos showing female fighters.",
     )
     _ensure(
         IncidentActor,

@@ -32,7 +32,7 @@ def get_visible_incident(user, pk) -> Incident:
     """The incident, or 404 when it is missing or not for this user's eyes
     (editors reach retracted incidents, as they do by URL)."""
     incidents = visible_incidents(user, include_retracted=True).select_related(
-        "type", "location", "parent", "responsibility_claimed_by"
+        "type", "location", "parent"
     )
     return get_object_or_404(incidents, pk=pk)
 

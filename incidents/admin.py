@@ -12,13 +12,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casualties.models import Claim
 from incidents import services
-from incidents.forms import service_fields
+from incidents.forms import formset_rows, service_fields
 from incidents.models import (
     Actor,
     Incident,
     IncidentActor,
     IncidentType,
     Location,
+    ResponsibilityClaim,
     Target,
     TargetCategory,
 )
@@ -120,6 +121,21 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
+class ResponsibilityInline(admin.TabularInline):
+    model = ResponsibilityClaim
+    autocomplete_fields = ["actor", "report"]
+    extra = 0
+
+
+# The inlines whose rows the incident services write, by the argument of
+# `services.set_incident_rows` that takes them.
+SERVICE_ROWS = {
+    Target: "targets",
+    IncidentActor: "actor_roles",
+    ResponsibilityClaim: "responsibilities",
+}
+
+
 class ChildIncidentInline(admin.TabularInline):
     """A read-only list of sub-incidents; each is edited on its own page."""
 
@@ -196,16 +212,12 @@ class IncidentAdmin(NoDeleteMixin, HistoryAdmin):
     search_fields = ["title", "summary"]
     date_hierarchy = "start_date"
     list_select_related = ["type", "location", "parent"]
-    autocomplete_fields = ["parent", "location", "responsibility_claimed_by"]
+    autocomplete_fields = ["parent", "location"]
     readonly_fields = ["path", "version", "created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "summary", "type", "parent"]}),
         ("When", {"fields": ["start_date", "end_date", "date_precision"]}),
         ("Where", {"fields": ["location", "location_precision"]}),
-        (
-            "Responsibility",
-            {"fields": ["responsibility_claimed_by", "responsibility_claim"]},
-        ),
         ("Status", {"fields": ["status", "retraction_reason"]}),
         (
             "Record",
@@ -217,9 +229,10 @@ class IncidentAdmin(NoDeleteMixin, HistoryAdmin):
     ]
 
     def get_inlines(self, request, obj):
+        rows = [IncidentActorInline, ResponsibilityInline, TargetInline]
         if obj is None:  # a new incident has no sub-incidents yet
-            return [IncidentActorInline, TargetInline, ClaimInline]
-        return [IncidentActorInline, TargetInline, ChildIncidentInline, ClaimInline]
+            return [*rows, ClaimInline]
+        return [*rows, ChildIncidentInline, ClaimInline]
 
     def get_queryset(self, request):
         return _hide_drafts(request, super().get_queryset(request))
@@ -254,9 +267,35 @@ class IncidentAdmin(NoDeleteMixin, HistoryAdmin):
             saved = services.create_incident(user=request.user, **fields)
         obj.pk, obj.version, obj.path = saved.pk, saved.version, saved.path
 
+    def save_related(self, request, form, formsets, change):
+        """The targets, actors and claims of responsibility through the
+        incident services too (their checks, their history)."""
+        rows = {}
+        for formset in formsets:
+            if formset.model in SERVICE_ROWS:
+                rows[SERVICE_ROWS[formset.model]] = formset_rows(formset)
+            # What the admin's change message reads from a saved formset.
+            formset.new_objects, formset.changed_objects = [], []
+            formset.deleted_objects = []
+        if rows:
+            services.set_incident_rows(
+                incident=form.instance, user=request.user, **rows
+            )
+
+
+class IncidentRowsAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """An incident's rows to search and read; they are written on the
+    incident's own admin page, through the incident services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(IncidentActor)
-class IncidentActorAdmin(NoDeleteMixin, admin.ModelAdmin):
+class IncidentActorAdmin(IncidentRowsAdmin):
     list_display = ["incident", "actor", "role"]
     list_filter = ["role"]
     search_fields = ["incident__title", "actor__name"]
@@ -264,8 +303,15 @@ class IncidentActorAdmin(NoDeleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["incident", "actor"]
 
 
+@admin.register(ResponsibilityClaim)
+class ResponsibilityClaimAdmin(IncidentRowsAdmin):
+    list_display = ["incident", "actor", "how", "report"]
+    search_fields = ["incident__title", "actor__name"]
+    list_select_related = ["incident", "actor", "report"]
+
+
 @admin.register(Target)
-class TargetAdmin(NoDeleteMixin, admin.ModelAdmin):
+class TargetAdmin(IncidentRowsAdmin):
     list_display = ["incident", "category", "description"]
     list_filter = ["category"]
     search_fields = ["incident__title", "description"]

@@ -18,9 +18,16 @@ from django.db import transaction
 from core.validators import MAX_FIGURE, no_markup
 from incidents import services
 from incidents.access import visible_incidents
-from incidents.models import Incident, IncidentActor, Location, Target
+from incidents.models import (
+    Incident,
+    IncidentActor,
+    Location,
+    ResponsibilityClaim,
+    Target,
+)
+from sources.services import reports_about
 
-MAX_ROWS = 100  # targets or actor roles on one incident, as the API allows
+MAX_ROWS = 100  # targets, actor roles or claims on one incident, as the API allows
 STALE_MESSAGE = (
     "This incident was changed by someone else after you opened this page. "
     "Nothing was saved: open the current version and make your change again."
@@ -142,20 +149,15 @@ class IncidentForm(forms.ModelForm):
             "date_precision",
             "location",
             "location_precision",
-            "responsibility_claimed_by",
-            "responsibility_claim",
         ]
         labels = {
             "title": "Title",
             "parent": "Parent incident (number)",
             "location": "Location (gazetteer number)",
-            "responsibility_claimed_by": "Responsibility claimed by",
-            "responsibility_claim": "How responsibility was claimed",
         }
         help_texts = {
             "parent": "Leave empty for a top-level incident.",
             "location": "Search below, or type the number of a gazetteer entry.",
-            "responsibility_claim": "A statement, videos, ...",
         }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -163,7 +165,6 @@ class IncidentForm(forms.ModelForm):
             "location": forms.NumberInput(attrs={"min": 1}),
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
-            "responsibility_claim": forms.Textarea(attrs={"rows": 2}),
         }
         error_messages = {
             "parent": {"invalid_choice": "No incident you may see has that number."},
@@ -174,7 +175,6 @@ class IncidentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.extra_kwargs = {"user": user}
         self.fields["parent"].queryset = visible_incidents(user)
-        self.fields["responsibility_claimed_by"].empty_label = "Nobody"
         if self.instance.pk is None:
             del self.fields["version"]
         else:
@@ -268,6 +268,27 @@ class ActorRoleForm(forms.ModelForm):
         model = IncidentActor
         fields = ["actor", "role"]
         labels = {"actor": "Actor", "role": "Role"}
+        widgets = {"actor": forms.Select(attrs={"class": "row-actor"})}
+
+
+class ResponsibilityForm(forms.ModelForm):
+    """One party's claim of responsibility; the report is one read about this
+    incident (the form is given their list)."""
+
+    class Meta:
+        model = ResponsibilityClaim
+        fields = ["actor", "how", "report"]
+        labels = {"actor": "Claimed by", "how": "How", "report": "In report"}
+        help_texts = {"how": "A statement, videos, ..."}
+        widgets = {
+            "actor": forms.Select(attrs={"class": "row-actor"}),
+            "how": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = reports
+        self.fields["report"].empty_label = "None named"
 
 
 class OwnRowsFormSet(forms.BaseInlineFormSet):
@@ -286,32 +307,39 @@ class OwnRowsFormSet(forms.BaseInlineFormSet):
             )
 
 
-TargetFormSet = forms.inlineformset_factory(
-    Incident,
-    Target,
-    form=TargetForm,
-    formset=OwnRowsFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_ROWS,
-    validate_max=True,
-    absolute_max=MAX_ROWS,
+def incident_rows(model, form, formset=OwnRowsFormSet):
+    """An incident's rows of `model` as a page edits them: one blank row,
+    Delete on each, at most MAX_ROWS."""
+    return forms.inlineformset_factory(
+        Incident,
+        model,
+        form=form,
+        formset=formset,
+        extra=1,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS,
+    )
+
+
+TargetFormSet = incident_rows(Target, TargetForm)
+
+
+class ResponsibilityRows(OwnRowsFormSet):
+    def get_unique_error_message(self, unique_check):
+        return services.TWICE_MESSAGE
+
+
+ResponsibilityFormSet = incident_rows(
+    ResponsibilityClaim, ResponsibilityForm, ResponsibilityRows
 )
-ActorRoleFormSet = forms.inlineformset_factory(
-    Incident,
-    IncidentActor,
-    form=ActorRoleForm,
-    formset=OwnRowsFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_ROWS,
-    validate_max=True,
-    absolute_max=MAX_ROWS,
-)
+ActorRoleFormSet = incident_rows(IncidentActor, ActorRoleForm)
 
 
 class IncidentForms:
-    """The incident form with its targets and actors, valid and saved together."""
+    """The incident form with its targets, actors and claims of
+    responsibility, valid and saved together."""
 
     def __init__(self, *, user, instance=None, data=None, initial=None):
         self.instance = instance or Incident()
@@ -321,19 +349,35 @@ class IncidentForms:
         )
         targets = Target.objects.order_by("id")
         roles = IncidentActor.objects.order_by("id")
+        claims = ResponsibilityClaim.objects.order_by("id")
         self.targets = TargetFormSet(
             data, instance=self.instance, prefix="targets", queryset=targets
         )
         self.actors = ActorRoleFormSet(
             data, instance=self.instance, prefix="actors", queryset=roles
         )
+        reports = reports_about(self.instance)
+        self.responsibility = ResponsibilityFormSet(
+            data,
+            instance=self.instance,
+            prefix="responsibility",
+            queryset=claims,
+            form_kwargs={"reports": reports},
+        )
         share_choices(self.targets.forms, choices_of(TargetForm, "category"))
-        share_choices(self.actors.forms, choices_of(ActorRoleForm, "actor"))
+        actors = choices_of(ActorRoleForm, "actor")
+        share_choices(self.actors.forms, actors)
+        report_choices = ResponsibilityForm(reports=reports).fields["report"].choices
+        share_choices(
+            self.responsibility.forms, actors | {"report": list(report_choices)}
+        )
+
+    @property
+    def formsets(self):
+        return (self.targets, self.actors, self.responsibility)
 
     def is_valid(self) -> bool:
-        return all(
-            [self.incident.is_valid(), self.targets.is_valid(), self.actors.is_valid()]
-        )
+        return all([self.incident.is_valid(), *(f.is_valid() for f in self.formsets)])
 
     def refuse_stale(self, stored_version: int) -> bool:
         """True (with the form told why) when the record moved on since it was read."""
@@ -343,7 +387,8 @@ class IncidentForms:
         return True
 
     def save(self, *, user) -> Incident:
-        """Through the incident services; raises Conflict for a stale page."""
+        """Through the incident services; raises Conflict for a stale page and
+        ValidationError for rows the services refuse (nothing is saved)."""
         form = self.incident
         with transaction.atomic():
             form.save_place()
@@ -357,10 +402,28 @@ class IncidentForms:
                     version=form.cleaned_data["version"],
                     **fields,
                 )
-            for formset in (self.targets, self.actors):
-                formset.instance = incident
-                formset.save()
+            services.set_incident_rows(
+                incident=incident,
+                user=user,
+                targets=formset_rows(self.targets),
+                actor_roles=formset_rows(self.actors),
+                responsibilities=formset_rows(self.responsibility),
+            )
         return incident
+
+
+def formset_rows(formset) -> list[dict]:
+    """The rows a valid formset asks for, as the incident services take them:
+    the kept (with their ids, so an edit changes the row) and the new (blank
+    extra rows and rows ticked Delete left out)."""
+    names = [name for name in formset.form._meta.fields if name != formset.fk.name]
+    return [
+        {"id": form.instance.pk} | {name: form.cleaned_data.get(name) for name in names}
+        for form in formset.forms
+        if form.cleaned_data
+        and not form.cleaned_data.get("DELETE")
+        and (form.instance.pk is not None or form.has_changed())
+    ]
 
 
 class StatusForm(forms.Form):

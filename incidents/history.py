@@ -35,7 +35,14 @@ from casualties.models import (
     TallyReview,
     figures_for,
 )
-from incidents.models import Actor, Incident, IncidentActor, Location, Target
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    Location,
+    ResponsibilityClaim,
+    Target,
+)
 from sources.models import Report, Source
 
 # Bookkeeping that changes on every save and says nothing to a reader.
@@ -122,6 +129,10 @@ def incident_parts(incident: Incident, user) -> list[Part]:
         Part("incident", Incident.history.filter(id=incident.pk)),
         Part("target", Target.history.filter(incident_id=incident.pk)),
         Part("actor_role", IncidentActor.history.filter(incident_id=incident.pk)),
+        Part(
+            "responsibility",
+            ResponsibilityClaim.history.filter(incident_id=incident.pk),
+        ),
         Part("claim", Claim.history.filter(id__in=claims.values("pk"))),
         Part(
             "claim_link", ClaimReport.history.filter(claim_id__in=claims.values("pk"))
@@ -168,6 +179,7 @@ HISTORY_MODELS = {
     "incident": Incident,
     "target": Target,
     "actor_role": IncidentActor,
+    "responsibility": ResponsibilityClaim,
     "claim": Claim,
     "claim_link": ClaimReport,
     "report": Report,
@@ -269,6 +281,7 @@ RECORD_LABELS = {
     "incident": lambda row: f"Incident: {row.title}",
     "target": lambda row: f"Target: {row.description or row.category_id}",
     "actor_role": lambda row: f"Actor role: {row.get_role_display()}",
+    "responsibility": lambda row: "Claim of responsibility",
     "claim": lambda row: f"Claim {row.id} ({row.group_id}, {row.outcome_id})",
     "claim_link": lambda row: f"Reports of claim {row.claim_id}",
     "report": lambda row: f"Report: {row.title}",

@@ -253,14 +253,6 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
         max_length=10, choices=LocationPrecision, default=LocationPrecision.EXACT
     )
     actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="+")
-    responsibility_claimed_by = models.ForeignKey(
-        Actor, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    responsibility_claim = models.TextField(
-        blank=True,
-        help_text="How responsibility was claimed (statement, videos, ...).",
-        validators=[no_markup],
-    )
     status = models.CharField(
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
@@ -448,6 +440,51 @@ class IncidentActor(models.Model):
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
+
+
+class ResponsibilityClaim(models.Model):
+    """A party's claim to have carried out the incident, and how it was made.
+
+    Several groups may claim the same attack, and competing claims are
+    recorded side by side: who did it is not settled by who said so.
+    """
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="responsibility_claims"
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="responsibility_claims"
+    )
+    how = models.TextField(
+        blank=True,
+        max_length=5000,
+        help_text="How responsibility was claimed (statement, videos, ...).",
+        validators=[no_markup],
+    )
+    # The report that carries the claim; hung on the incident when it is named.
+    report = models.ForeignKey(
+        "sources.Report",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsibility_claims",
+    )
+
+    # Recorded row by row: the incident's history shows who added or removed it.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "actor"],
+                name="responsibility_claim_once",
+                violation_error_message="This party's claim is already recorded here.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.actor} claimed responsibility"
 
 
 class Target(models.Model):

@@ -15,6 +15,7 @@ from casualties import engine
 from casualties.models import PUBLISHED, WORKING, Tally, TallyChange
 from incidents.base import WriteFields, check_version, path_ids, write_service
 from incidents.models import Actor, Incident
+from sources.services import hang_report
 
 INCIDENT_FIELDS = frozenset(
     {
@@ -26,14 +27,12 @@ INCIDENT_FIELDS = frozenset(
         "date_precision",
         "location",
         "location_precision",
-        "responsibility_claimed_by",
-        "responsibility_claim",
         "parent",
         "status",
         "retraction_reason",
     }
 )
-RELATIONS = ["type", "location", "responsibility_claimed_by", "parent"]
+RELATIONS = ["type", "location", "parent"]
 
 
 WRITES = WriteFields(Incident, INCIDENT_FIELDS, RELATIONS)
@@ -201,38 +200,98 @@ def retract_incident(
     return _update(incident, user, version, changes, retracting=True)
 
 
-@write_service
-def set_targets_and_roles(
-    *, incident: Incident, user, targets=None, actor_roles=None
-) -> None:
-    """Make the incident's targets and actor roles these (None: leave them).
+# The rows an incident holds besides its own fields: what makes two rows the
+# same (a row that stays is kept, with its history), by the related name.
+TWICE_MESSAGE = "A party is listed twice: give each one claim of responsibility."
+ROW_KEYS = {
+    "targets": ("category_id", "description"),
+    "actor_roles": ("actor_id", "role"),
+    "responsibility_claims": ("actor_id", "how", "report_id"),
+}
 
-    Rows that stay are kept; the others are removed and the new ones added one
-    at a time, so the incident's history records each change with its author.
-    Each item is a dict of the row's fields (`category`, `description`;
-    `actor`, `role`).
+
+@write_service
+def set_incident_rows(
+    *, incident: Incident, user, targets=None, actor_roles=None, responsibilities=None
+) -> None:
+    """Make the incident's targets, actor roles and claims of responsibility
+    these (None: leave them).
+
+    Rows that stay are kept; an item with the `id` of a stored row changes
+    that row (a page's edit); the others are removed and the new ones added
+    one at a time, so the incident's history records each change with its
+    author. Each item is a dict of the row's fields (`category`,
+    `description`; `actor`, `role`; `actor`, `how`, `report`), relations as
+    objects or ids. A report a claim of responsibility names is hung on the
+    incident.
     """
-    for rows, wanted, keys in (
-        (incident.targets, targets, ("category_id", "description")),
-        (incident.actor_roles, actor_roles, ("actor_id", "role")),
-    ):
+    wanted_rows = {
+        "targets": targets,
+        "actor_roles": actor_roles,
+        "responsibility_claims": responsibilities,
+    }
+    for name, wanted in wanted_rows.items():
         if wanted is None:
             continue
-        model = rows.model
-        new = [model(incident=incident, **fields) for fields in wanted]
-        pending = {}
-        for row in new:
-            pending.setdefault(tuple(getattr(row, k) for k in keys), []).append(row)
-        for row in rows.all():
-            same = pending.get(tuple(getattr(row, k) for k in keys))
-            if same:
-                same.pop()
-                continue
-            row._history_user = user
-            row.delete()
-        for row in (row for group in pending.values() for row in group):
-            row._history_user = user
-            row.save()
+        rows = _rows(incident, getattr(incident, name).model, wanted)
+        if name == "responsibility_claims":
+            _check_claims([row for _, row in rows])
+        _set_rows(incident, user, getattr(incident, name), ROW_KEYS[name], rows)
+    for claim in responsibilities or ():
+        report = claim.get("report", claim.get("report_id"))
+        if report is not None:
+            hang_report(report=report, incident=incident, user=user)
+
+
+def _rows(incident, model, wanted: list[dict]) -> list[tuple]:
+    """(the stored row's id or None, the row as wanted), each checked as its
+    model has it: no markup, relations that exist."""
+    rows = []
+    for fields in wanted:
+        fields = dict(fields)
+        pk = fields.pop("id", None)
+        row = model(incident=incident, **fields)
+        row.full_clean(exclude=["incident"], validate_constraints=False)
+        rows.append((pk, row))
+    return rows
+
+
+def _check_claims(claims: list) -> None:
+    """A party claims once, and no claim rests on a retracted report."""
+    actors = [claim.actor_id for claim in claims]
+    if len(actors) != len(set(actors)):
+        raise ValidationError(TWICE_MESSAGE)
+    if any(claim.report_id and claim.report.retracted_at for claim in claims):
+        raise ValidationError("That report is retracted: it carries no claim.")
+
+
+def _set_rows(incident, user, rows, keys: tuple, wanted: list[tuple]) -> None:
+    def key(row):
+        return tuple(getattr(row, k) for k in keys)
+
+    stored = {row.pk: row for row in rows.all()}
+    edits, pending = {}, {}
+    for pk, row in wanted:
+        if pk in stored and pk not in edits:
+            edits[pk] = row
+        else:
+            pending.setdefault(key(row), []).append(row)
+    changed = []
+    for pk, old in stored.items():
+        if pk in edits:
+            if key(edits[pk]) != key(old):
+                edits[pk].pk = pk
+                changed.append(edits[pk])
+            continue
+        same = pending.get(key(old))
+        if same:
+            same.pop()
+            continue
+        old._history_user = user
+        old.delete()
+    for row in [*changed, *(row for group in pending.values() for row in group)]:
+        row._history_user = user
+        row.save()
 
 
 def _plain(name: str) -> str:

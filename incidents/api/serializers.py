@@ -23,9 +23,11 @@ from incidents.models import (
     IncidentActor,
     IncidentType,
     Location,
+    ResponsibilityClaim,
     Target,
     TargetCategory,
 )
+from sources.models import Report
 
 HEADLINE_GROUP = "all"
 HEADLINE_OUTCOMES = ("killed", "injured")
@@ -153,21 +155,21 @@ class ActorRoleSerializer(CleanModelSerializer):
         fields = ["actor", "name", "role"]
 
 
-class ResponsibilitySerializer(serializers.Serializer):
-    """Who claimed the incident, and how (statement, videos, ...)."""
+class ResponsibilitySerializer(CleanModelSerializer):
+    """A party's claim to have carried out the incident: who, how (statement,
+    videos, ...) and the report that carries it (hung on the incident)."""
 
-    claimed_by = serializers.PrimaryKeyRelatedField(
-        source="responsibility_claimed_by",
-        queryset=Actor.objects.all(),
+    actor_name = StrictCharField(source="actor.name", read_only=True)
+    how = StrictCharField(required=False, allow_blank=True, max_length=5000)
+    report = serializers.PrimaryKeyRelatedField(
+        queryset=Report.objects.filter(retracted_at__isnull=True),
         allow_null=True,
         required=False,
     )
-    claimed_by_name = StrictCharField(
-        source="responsibility_claimed_by.name", read_only=True, allow_null=True
-    )
-    how = StrictCharField(
-        source="responsibility_claim", required=False, allow_blank=True, max_length=5000
-    )
+
+    class Meta:
+        model = ResponsibilityClaim
+        fields = ["actor", "actor_name", "how", "report"]
 
 
 class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
@@ -198,7 +200,9 @@ class IncidentSerializer(CleanModelSerializer):
     actors = ActorRoleSerializer(
         source="actor_roles", many=True, required=False, max_length=MAX_ITEMS
     )
-    responsibility = ResponsibilitySerializer(source="*", required=False)
+    responsibility_claims = ResponsibilitySerializer(
+        many=True, required=False, max_length=MAX_ITEMS
+    )
     children_count = serializers.SerializerMethodField()
     headline_tallies = serializers.SerializerMethodField()
     version = serializers.IntegerField(
@@ -225,7 +229,7 @@ class IncidentSerializer(CleanModelSerializer):
             "children_count",
             "targets",
             "actors",
-            "responsibility",
+            "responsibility_claims",
             "headline_tallies",
             "retraction_reason",
             "dataset",
@@ -249,7 +253,7 @@ class IncidentSerializer(CleanModelSerializer):
             "summary": {"max_length": 20000},
         }
 
-    NESTED = ("targets", "actor_roles")
+    NESTED = ("targets", "actor_roles", "responsibility_claims")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -326,6 +330,14 @@ class IncidentSerializer(CleanModelSerializer):
             raise serializers.ValidationError("An actor is listed twice in one role.")
         return roles
 
+    def validate_responsibility_claims(self, claims):
+        if any("actor" not in claim for claim in claims):
+            raise serializers.ValidationError("Give each claim the party making it.")
+        actors = [claim["actor"].pk for claim in claims]
+        if len(actors) != len(set(actors)):
+            raise serializers.ValidationError(services.TWICE_MESSAGE)
+        return claims
+
     def validate(self, attrs):
         self._refuse_status_change()
         return super().validate(attrs)
@@ -380,11 +392,12 @@ class IncidentSerializer(CleanModelSerializer):
 
     def _replace_nested(self, incident, nested: dict) -> None:
         if nested:
-            services.set_targets_and_roles(
+            services.set_incident_rows(
                 incident=incident,
                 user=self.context["request"].user,
                 targets=nested.get("targets"),
                 actor_roles=nested.get("actor_roles"),
+                responsibilities=nested.get("responsibility_claims"),
             )
 
 

@@ -51,7 +51,14 @@ from incidents.filters import (
     TargetFilterSet,
 )
 from incidents.interop import exports
-from incidents.models import Actor, Incident, IncidentActor, Location, Target
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    Location,
+    ResponsibilityClaim,
+    Target,
+)
 
 EXPORT_CHUNK = 2000
 
@@ -95,15 +102,17 @@ FORMAT_PARAMETER = OpenApiParameter(
 def with_representation(incidents, user):
     """Everything the detail's representation reads, in a fixed number of
     queries (a list page is built by `listing` instead)."""
-    return incidents.select_related(
-        "location", "responsibility_claimed_by"
-    ).prefetch_related(
+    return incidents.select_related("location").prefetch_related(
         Prefetch("targets", queryset=Target.objects.order_by("category_id", "id")),
         Prefetch(
             "actor_roles",
             queryset=IncidentActor.objects.select_related("actor").order_by(
                 "role", "id"
             ),
+        ),
+        Prefetch(
+            "responsibility_claims",
+            queryset=ResponsibilityClaim.objects.select_related("actor").order_by("id"),
         ),
         Prefetch(
             "tallies",

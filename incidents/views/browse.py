@@ -14,7 +14,6 @@ from casualties.api.tallies import TABLE_ORDER
 from casualties.models import (
     Claim,
     ClaimantSide,
-    ClaimReport,
     Tally,
     TallyChange,
     figures_for,
@@ -26,7 +25,8 @@ from incidents import history
 from incidents.access import child_counts, get_visible_incident, visible_incidents
 from incidents.filters import IncidentFilterSet
 from incidents.models import ImportRecord
-from sources.models import IncidentReport, Report
+from sources.models import Report
+from sources.services import reports_about
 
 # The list shows these tallies of every incident, and whether any is disputed.
 HEADLINE_GROUP = "all"
@@ -162,6 +162,9 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             subtree=self._subtree(incident),
             claim_groups=self._claim_groups(incident),
             reports=self._reports(incident),
+            responsibility_claims=incident.responsibility_claims.select_related(
+                "actor", "report__source"
+            ).order_by("id"),
             figures=which,
             as_of=as_of,
             as_of_error=as_of_error,
@@ -218,11 +221,8 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
         """The reports read about this incident: those hung on it, with figures
         or not yet, and those its claims cite; each with its claims here."""
         claims = Claim.objects.visible_to(self.request.user).filter(incident=incident)
-        hung = IncidentReport.objects.filter(incident=incident).values("report")
-        cited = ClaimReport.objects.filter(claim__in=claims).values("report")
         return list(
-            Report.objects.filter(retracted_at__isnull=True)
-            .filter(Q(pk__in=hung) | Q(pk__in=cited))
+            reports_about(incident, claims)
             .select_related("source")
             .annotate(
                 figures=Count("claims", filter=Q(claims__in=claims), distinct=True)

@@ -75,6 +75,8 @@ class IncidentFormView(PermissionRequiredMixin, View):
                 saved = forms.save(user=request.user)
             except Conflict as conflict:
                 forms.refuse_stale(conflict.current_version)
+            except ValidationError as error:
+                forms.incident.add_error(None, error)
             else:
                 messages.success(request, "Incident saved.")
                 return redirect("incidents:detail", saved.pk)
@@ -117,6 +119,8 @@ class IncidentFormView(PermissionRequiredMixin, View):
                 "form": form,
                 "targets": forms.targets,
                 "actors": forms.actors,
+                "responsibility": forms.responsibility,
+                "new_actor": NewActorForm(),
                 "chosen_parent": form.chosen("parent"),
                 "location_value": form["location"].value() or "",
                 "chosen_location": _describe([location])[0] if location else None,
@@ -357,8 +361,9 @@ class RetractView(StatusView):
 
 
 class NewActorView(PermissionRequiredMixin, View):
-    """htmx: add a party from the claims page; the answer replaces the little
-    form, and on success adds the party to the claimant lists, chosen."""
+    """htmx: add a party from the claims page or the incident form; the answer
+    replaces the little form, and on success adds the party to the page's
+    lists (on the claims page, chosen as the claimant)."""
 
     permission_required = "incidents.add_actor"
     template_name = "incidents/partials/new_actor.html"
@@ -366,8 +371,11 @@ class NewActorView(PermissionRequiredMixin, View):
     def post(self, request):
         form = NewActorForm(request.POST)
         actor = form.save(user=request.user) if form.is_valid() else None
-        context = {"form": form, "added": actor}
+        page = "incident" if request.POST.get("new_actor-page") == "incident" else ""
+        context = {"form": form, "added": actor, "page": page}
         if actor is not None:
+            context["form"] = NewActorForm()
+        if actor is not None and not page:
             # The claimant list again, the new party in it and chosen.
             claimant = ClaimSourceForm.base_fields["claimant"]
             context["claimant_select"] = claimant.widget.render(
@@ -375,5 +383,4 @@ class NewActorView(PermissionRequiredMixin, View):
                 actor.pk,
                 attrs={"id": "id_claimant", "hx-swap-oob": "outerHTML"},
             )
-            context["form"] = NewActorForm()
         return render(request, self.template_name, context)

@@ -188,6 +188,7 @@ def test_a_new_claimant_is_added_without_leaving_the_claims_page(
     expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)  # rows kept
     rows = page.get_by_label("This figure's claimant")
     expect(rows.nth(1).locator(f"option[value='{actor.pk}']")).to_have_count(1)
+    expect(rows.nth(1)).not_to_have_value(str(actor.pk))  # offered, not chosen
 
     page.get_by_role("button", name="Save claims").click()
     page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
@@ -216,3 +217,48 @@ def test_the_parent_is_picked_by_searching_its_title(log_in, reference_root):
     assert Incident.objects.get(title="Follow-up raid near Kalat").parent_id == (
         reference_root.pk
     )
+
+
+def test_competing_claims_of_responsibility_with_a_party_added_on_the_way(
+    log_in, reference_root
+):
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/edit/")
+    page.get_by_text("A party not in the lists").click()
+    page.get_by_label("Name", exact=True).fill("Baloch Liberation Front")
+    page.get_by_label("Kind", exact=True).select_option(label="Non-state armed group")
+    page.get_by_label("Other names").fill("BLF")
+    page.get_by_role("button", name="Add this party").click()
+    expect(page.get_by_role("status").filter(has_text="Added")).to_contain_text(
+        "Added Baloch Liberation Front"
+    )
+    blf = Actor.objects.get(name="Baloch Liberation Front")
+    # Offered in every row, chosen in none.
+    expect(page.get_by_label("Claimed by").last).to_have_value("")
+    expect(page.locator(f"select.row-actor option[value='{blf.pk}']")).to_have_count(5)
+
+    page.get_by_role("button", name="Add another claim").click()
+    claimed_by = page.get_by_label("Claimed by")
+    expect(claimed_by).to_have_count(3)  # the BLA's, the blank row, the new one
+    claimed_by.nth(2).select_option(str(blf.pk))
+    page.get_by_label("How").nth(2).fill("A statement to journalists")
+    page.get_by_role("button", name="Add another actor").click()
+    actors = page.get_by_label("Actor", exact=True)
+    actors.last.select_option(str(blf.pk))
+    page.get_by_label("Role").last.select_option(label="Suspected perpetrator")
+    page.get_by_role("button", name="Save incident").click()
+
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    claims = list(
+        reference_root.responsibility_claims.order_by("id").values_list(
+            "actor__name", "how"
+        )
+    )
+    assert claims[0][0] == "Baloch Liberation Army"
+    assert claims[1] == ("Baloch Liberation Front", "A statement to journalists")
+    assert reference_root.actor_roles.filter(
+        actor=blf, role="suspected_perpetrator"
+    ).exists()
+    section = page.get_by_role("region", name="Claimed responsibility")
+    expect(section).to_contain_text("Baloch Liberation Army")
+    expect(section).to_contain_text("A statement to journalists")

@@ -90,8 +90,9 @@ def test_the_root_is_described_as_the_spec_asks(root):
     assert root.location.code == "PK-BA"
     assert root.location.parent.code == "PK"
     assert root.location_precision == "province"
-    assert root.responsibility_claimed_by.name == "Baloch Liberation Army"
-    assert "female fighters" in root.responsibility_claim
+    [claim] = root.responsibility_claims.select_related("actor")
+    assert claim.actor.name == "Baloch Liberation Army"
+    assert "female fighters" in claim.how
     assert root.actor_roles.filter(
         actor__name="Baloch Liberation Army", role="perpetrator"
     ).exists()

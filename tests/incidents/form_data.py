@@ -17,12 +17,12 @@ def incident_data(**fields):
         "date_precision": "day",
         "location": "",
         "location_precision": "exact",
-        "responsibility_claimed_by": "",
-        "responsibility_claim": "",
         "targets-TOTAL_FORMS": "0",
         "targets-INITIAL_FORMS": "0",
         "actors-TOTAL_FORMS": "0",
         "actors-INITIAL_FORMS": "0",
+        "responsibility-TOTAL_FORMS": "0",
+        "responsibility-INITIAL_FORMS": "0",
     }
     data.update(fields)
     return data
@@ -31,6 +31,7 @@ def incident_data(**fields):
 def edit_data(incident, **fields):
     targets = list(incident.targets.order_by("id"))
     roles = list(incident.actor_roles.order_by("id"))
+    claims = list(incident.responsibility_claims.order_by("id"))
     data = incident_data(
         title=incident.title,
         type=incident.type_id,
@@ -43,6 +44,8 @@ def edit_data(incident, **fields):
             "targets-INITIAL_FORMS": len(targets),
             "actors-TOTAL_FORMS": len(roles),
             "actors-INITIAL_FORMS": len(roles),
+            "responsibility-TOTAL_FORMS": len(claims),
+            "responsibility-INITIAL_FORMS": len(claims),
         },
     )
     for i, target in enumerate(targets):
@@ -53,6 +56,11 @@ def edit_data(incident, **fields):
         data[f"actors-{i}-id"] = role.pk
         data[f"actors-{i}-actor"] = role.actor_id
         data[f"actors-{i}-role"] = role.role
+    for i, claim in enumerate(claims):
+        data[f"responsibility-{i}-id"] = claim.pk
+        data[f"responsibility-{i}-actor"] = claim.actor_id
+        data[f"responsibility-{i}-how"] = claim.how
+        data[f"responsibility-{i}-report"] = claim.report_id or ""
     data.update(fields)
     return data
 

@@ -10,6 +10,7 @@ from incidents.models import (
     IncidentActor,
     IncidentType,
     Location,
+    ResponsibilityClaim,
     Target,
     TargetCategory,
 )
@@ -67,23 +68,42 @@ def _target():
     )
 
 
+def _responsibility():
+    return ResponsibilityClaim.objects.create(
+        incident=IncidentFactory(), actor=ActorFactory(), how="A statement"
+    )
+
+
 OBJECTS = {
     Incident: IncidentFactory,
     Location: LocationFactory,
     Actor: ActorFactory,
     IncidentActor: _incident_actor,
     Target: _target,
+    ResponsibilityClaim: _responsibility,
     IncidentType: lambda: IncidentType.objects.get(slug="attack"),
     TargetCategory: lambda: TargetCategory.objects.get(slug="police"),
 }
+# An incident's rows: listed and read here, written on the incident's page.
+INCIDENT_ROWS = (IncidentActor, Target, ResponsibilityClaim)
 
 
 @pytest.mark.parametrize("model", OBJECTS, ids=lambda model: model.__name__)
 def test_every_incidents_admin_page_loads_for_an_admin(admin_client, model):
     obj = OBJECTS[model]()
     assert admin_client.get(_url(model, "changelist")).status_code == 200
-    assert admin_client.get(_url(model, "add")).status_code == 200
+    add = 403 if model in INCIDENT_ROWS else 200
+    assert admin_client.get(_url(model, "add")).status_code == add
     assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", INCIDENT_ROWS, ids=lambda model: model.__name__)
+def test_an_incidents_rows_are_not_changed_past_its_page(admin_client, model):
+    obj = OBJECTS[model]()
+    before = model.objects.filter(pk=obj.pk).values().get()
+    response = admin_client.post(_url(model, "change", obj.pk), {"how": "Changed"})
+    assert response.status_code == 403
+    assert model.objects.filter(pk=obj.pk).values().get() == before
 
 
 @pytest.mark.parametrize(
@@ -94,6 +114,7 @@ def test_every_incidents_admin_page_loads_for_an_admin(admin_client, model):
         (Actor, lambda: ActorFactory(parent=ActorFactory())),
         (IncidentActor, _incident_actor),
         (Target, _target),
+        (ResponsibilityClaim, _responsibility),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )

@@ -16,7 +16,13 @@ from rest_framework.test import APIClient
 from casualties.models import Tally
 from casualties.reference_case import load_reference_case
 from incidents.api import views
-from incidents.models import Incident, IncidentActor, Location, Target
+from incidents.models import (
+    Incident,
+    IncidentActor,
+    Location,
+    ResponsibilityClaim,
+    Target,
+)
 from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +103,9 @@ def test_an_incident_carries_its_place_tree_actors_and_headline_tallies(api, edi
         ("Baloch Liberation Army", "perpetrator"),
         ("Pakistan military", "responding_force"),
     }
-    assert row["responsibility"]["claimed_by_name"] == "Baloch Liberation Army"
-    assert "videos" in row["responsibility"]["how"]
+    [claim] = row["responsibility_claims"]
+    assert claim["actor_name"] == "Baloch Liberation Army"
+    assert "videos" in claim["how"]
     assert row["headline_tallies"] == {
         "killed": {"low": 129, "best": 129, "high": None, "disputed": False},
         "injured": {"low": 24, "best": 24, "high": None, "disputed": False},
@@ -146,9 +153,8 @@ def test_the_default_order_is_latest_start_then_highest_id(api, researcher):
 def _incidents_with_everything(count, places, actor):
     locations = [places.quetta, places.karachi, places.kabul, places.balochistan]
     for number in range(count):
-        incident = IncidentFactory(
-            location=locations[number % 4], responsibility_claimed_by=actor
-        )
+        incident = IncidentFactory(location=locations[number % 4])
+        ResponsibilityClaim.objects.create(incident=incident, actor=actor)
         Target.objects.create(incident=incident, category_id="police")
         IncidentActor.objects.create(incident=incident, actor=actor, role="perpetrator")
         IncidentFactory(parent=incident, status=Status.DRAFT)
@@ -246,7 +252,7 @@ def test_an_analyst_records_a_draft_with_targets_actors_and_place(api, analyst, 
         "location_precision": "near",
         "targets": [{"category": "police", "description": "Checkpoint"}],
         "actors": [{"actor": actor.pk, "role": "perpetrator"}],
-        "responsibility": {"claimed_by": actor.pk, "how": "Statement"},
+        "responsibility_claims": [{"actor": actor.pk, "how": "Statement"}],
     }
 
     response = api(analyst).post(URL, payload)
@@ -257,8 +263,9 @@ def test_an_analyst_records_a_draft_with_targets_actors_and_place(api, analyst, 
     assert incident.created_by == analyst
     assert incident.location == places.quetta
     assert incident.location_precision == "near"
-    assert incident.responsibility_claimed_by == actor
-    assert incident.responsibility_claim == "Statement"
+    assert list(incident.responsibility_claims.values_list("actor", "how")) == [
+        (actor.pk, "Statement")
+    ]
     assert list(incident.targets.values_list("category", "description")) == [
         ("police", "Checkpoint")
     ]

@@ -7,7 +7,13 @@ import datetime
 import pytest
 
 from casualties.reference_case import load_reference_case
-from incidents.models import Incident, IncidentActor, Location, Target
+from incidents.models import (
+    Incident,
+    IncidentActor,
+    Location,
+    ResponsibilityClaim,
+    Target,
+)
 from tests.factories import ActorFactory, ClaimFactory, IncidentFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +42,9 @@ def varied(db):
         start_date=datetime.date(2026, 3, 1),
         end_date=datetime.date(2026, 3, 2),
         date_precision=Incident.DatePrecision.DAY,
-        responsibility_claimed_by=group,
-        responsibility_claim="A statement.",
     )
+    ResponsibilityClaim.objects.create(incident=full, actor=group, how="A statement.")
+    ResponsibilityClaim.objects.create(incident=full, actor=other)
     Target.objects.create(incident=full, category_id="police", description="post")
     Target.objects.create(incident=full, category_id="civilians")
     IncidentActor.objects.create(incident=full, actor=other, role="target")

@@ -25,11 +25,16 @@ def test_an_analyst_creates_a_draft_incident_with_targets_and_actors(
 ):
     place = LocationFactory(name="Turbat")
     actor = ActorFactory(name="Baloch Liberation Army")
+    rival = ActorFactory(name="Baloch Liberation Front")
     data = incident_data(
         location=place.pk,
-        responsibility_claimed_by=actor.pk,
-        responsibility_claim="A statement on Telegram",
         **{
+            "responsibility-TOTAL_FORMS": "3",
+            "responsibility-0-actor": actor.pk,
+            "responsibility-0-how": "A statement on Telegram",
+            "responsibility-1-actor": rival.pk,
+            "responsibility-1-how": "A video",
+            "responsibility-2-actor": "",  # the blank row the page offers
             "targets-TOTAL_FORMS": "1",
             "targets-0-category": "police",
             "targets-0-description": "Police post",
@@ -45,7 +50,10 @@ def test_an_analyst_creates_a_draft_incident_with_targets_and_actors(
     assert incident.status == Incident.Status.DRAFT
     assert incident.location == place
     assert incident.created_by == analyst
-    assert incident.responsibility_claimed_by == actor
+    assert list(incident.responsibility_claims.values_list("actor", "how")) == [
+        (actor.pk, "A statement on Telegram"),
+        (rival.pk, "A video"),
+    ]
     assert [(t.category_id, t.description) for t in incident.targets.all()] == [
         ("police", "Police post")
     ]
