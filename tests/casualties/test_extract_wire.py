@@ -84,3 +84,18 @@ def test_it_takes_no_figure_from_numbers_that_are_not_casualties():
 def test_its_false_figures_are_the_one_known():
     false = [f for name in SETS for f in _score(_sentences(name))[2]]
     assert false == KNOWN_FALSE
+
+
+# Prose written and committed before the extractor first ran on it (after
+# the rules were tuned on SETS): what it finds there is the honest measure.
+# Its first run found 55 of 69 figures (80 %, under the 90 % the issue asks),
+# with these three false figures; the test keeps that as a floor.
+FRESH = "fresh_sentences.jsonl"
+FRESH_FIRST_RUN = {"found": 55, "figures": 69, "false": 3}
+
+
+def test_on_fresh_prose_it_does_no_worse_than_its_first_run():
+    total, found, false, _groups = _score(_sentences(FRESH))
+    assert total == FRESH_FIRST_RUN["figures"]
+    assert found >= FRESH_FIRST_RUN["found"], f"{found} of {total}"
+    assert len(false) <= FRESH_FIRST_RUN["false"], false
