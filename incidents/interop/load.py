@@ -404,51 +404,61 @@ def _division(e: Event) -> tuple:
 
 
 def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status):
+    """New events in bulk: rows as values (core.bulk.insert_rows), each table
+    in one COPY with its history on PostgreSQL, then the trees' tallies."""
     reason = f"Imported from {run.file_name}"
+    user_id = getattr(user, "pk", None)
     incidents = [_incident(e, names, user, status) for e in events]
     _insert_trees(incidents, user, reason)
     ids = [incident.pk for incident in incidents]
-    bulk.insert(
+    bulk.insert_rows(
+        IncidentActor,
         [
-            IncidentActor(
-                incident=incident, actor_id=names.actors[p.name], role="party"
-            )
-            for incident, e in zip(incidents, events, strict=True)
+            {"incident_id": pk, "actor_id": names.actors[p.name], "role": "party"}
+            for pk, e in zip(ids, events, strict=True)
             for p in e.parties
         ],
         user=user,
         reason=reason,
     )
-    reports = [_report(e, names, user) for e in events]
-    bulk.insert(reports, user=user, reason=reason)
-    claims, links = [], []
-    for incident, report, e in zip(incidents, reports, events, strict=True):
-        for figure in e.figures:
-            claim = Claim(**_claim_fields(figure, incident.pk, names), created_by=user)
-            claims.append(claim)
-            links.append((claim, report))
-    bulk.insert(claims, user=user, reason=reason)
-    bulk.insert(
-        [ClaimReport(claim=claim, report=report) for claim, report in links],
+    report_ids = bulk.insert_rows(
+        Report,
+        [_report(e, names, user_id) for e in events],
         user=user,
         reason=reason,
     )
-    bulk.insert(
+    claims, links = [], []
+    for pk, report_id, e in zip(ids, report_ids, events, strict=True):
+        for figure in e.figures:
+            claims.append(_claim_fields(figure, pk, names) | {"created_by_id": user_id})
+            links.append(report_id)
+    claim_ids = bulk.insert_rows(Claim, claims, user=user, reason=reason)
+    bulk.insert_rows(
+        ClaimReport,
         [
-            ImportRecord(
-                dataset=run.dataset,
-                external_id=e.external_id,
-                incident=incident,
-                digest=e.digest,
-                row=e.row,
-                flags=list(e.flags),
-                run=run,
-            )
-            for incident, e in zip(incidents, events, strict=True)
+            {"claim_id": claim_id, "report_id": report_id}
+            for claim_id, report_id in zip(claim_ids, links, strict=True)
+        ],
+        user=user,
+        reason=reason,
+    )
+    bulk.insert_rows(
+        ImportRecord,
+        [
+            {
+                "dataset": run.dataset,
+                "external_id": e.external_id,
+                "incident_id": pk,
+                "digest": e.digest,
+                "row": e.row,
+                "flags": list(e.flags),
+                "run_id": run.pk,
+            }
+            for pk, e in zip(ids, events, strict=True)
         ],
         history=False,
     )
-    cause = engine.Cause(TallyChange.Cause.IMPORT, run.pk, getattr(user, "pk", None))
+    cause = engine.Cause(TallyChange.Cause.IMPORT, run.pk, user_id)
     engine.rebuild_trees(ids, cause=cause)
 
 
@@ -532,14 +542,14 @@ def _incident(e: Event, names: _Names, user, status) -> Incident:
     )
 
 
-def _report(e: Event, names: _Names, user) -> Report:
-    return Report(
-        source_id=names.source_id,
-        url=e.report_url,
-        title=e.report_title,
-        excerpt=e.citation,
-        created_by=user,
-    )
+def _report(e: Event, names: _Names, user_id) -> dict:
+    return {
+        "source_id": names.source_id,
+        "url": e.report_url,
+        "title": e.report_title,
+        "excerpt": e.citation,
+        "created_by_id": user_id,
+    }
 
 
 def _claim_fields(figure, incident_id: int, names: _Names) -> dict:
@@ -579,9 +589,7 @@ def _update(e: Event, record: ImportRecord, run: ImportRun, names: _Names, *, us
         {"actor_id": r.actor_id, "role": r.role}
         for r in incident.actor_roles.exclude(role="party")
     ]
-    services.set_targets_and_roles(
-        incident=incident, user=user, actor_roles=others + roles
-    )
+    services.set_incident_rows(incident=incident, user=user, actor_roles=others + roles)
     report = Report.objects.filter(
         claims__incident=incident, source_id=names.source_id
     ).first()
