@@ -408,9 +408,9 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
     in one COPY with its history on PostgreSQL, then the trees' tallies."""
     reason = f"Imported from {run.file_name}"
     user_id = getattr(user, "pk", None)
-    incidents = [_incident(e, names, user, status) for e in events]
-    _insert_trees(incidents, user, reason)
-    ids = [incident.pk for incident in incidents]
+    ids = _insert_trees(
+        [_incident(e, names, user_id, status) for e in events], user, reason
+    )
     bulk.insert_rows(
         IncidentActor,
         [
@@ -462,21 +462,18 @@ def _create(events: list[Event], run: ImportRun, names: _Names, *, user, status)
     engine.rebuild_trees(ids, cause=cause)
 
 
-def _insert_trees(incidents: list[Incident], user, reason: str) -> None:
-    """New top-level incidents, each a tree of its own: with what
-    `stamp_subtree` would set (path, root, standing) in the rows inserted."""
-
-    def stamp(incident):
-        incident.path, incident.depth = f"/{incident.pk}/", 0
-        incident.root_id, incident.effective_status = incident.pk, incident.status
-
-    if bulk.copies(len(incidents)):
-        ids = bulk.new_ids(Incident, len(incidents))
-        for incident, pk in zip(incidents, ids, strict=True):
-            incident.pk = pk
-            stamp(incident)
-        bulk.insert(incidents, user=user, reason=reason)
-        return
+def _insert_trees(rows: list[dict], user, reason: str) -> list[int]:
+    """New top-level incidents, each a tree of its own, with what
+    `stamp_subtree` would set (path, root, standing) in the rows inserted;
+    returns their ids."""
+    if bulk.copies(len(rows)):
+        ids = bulk.new_ids(Incident, len(rows))
+        for row, pk in zip(rows, ids, strict=True):
+            row |= {"id": pk, "path": f"/{pk}/", "depth": 0, "root_id": pk}
+            row["effective_status"] = row["status"]
+        bulk.insert_rows(Incident, rows, user=user, reason=reason)
+        return ids
+    incidents = [Incident(**row) for row in rows]
     Incident.objects.bulk_create(incidents, batch_size=500)
     Incident.objects.filter(pk__in=[incident.pk for incident in incidents]).update(
         path=Concat(Value("/"), Cast("id", CharField()), Value("/")),
@@ -485,10 +482,12 @@ def _insert_trees(incidents: list[Incident], user, reason: str) -> None:
         effective_status=F("status"),
     )
     for incident in incidents:
-        stamp(incident)
+        incident.path, incident.depth = f"/{incident.pk}/", 0
+        incident.root_id, incident.effective_status = incident.pk, incident.status
     get_history_manager_for_model(Incident).bulk_history_create(
         incidents, batch_size=500, default_user=user, default_change_reason=reason
     )
+    return [incident.pk for incident in incidents]
 
 
 def _where(e: Event, names: _Names) -> int | None:
@@ -532,14 +531,13 @@ def _incident_fields(e: Event, names: _Names) -> dict:
     }
 
 
-def _incident(e: Event, names: _Names, user, status) -> Incident:
-    return Incident(
-        **_incident_fields(e, names),
-        status=status,
-        created_by=user,
-        dataset=names.dataset.slug,
-        external_id=e.external_id,
-    )
+def _incident(e: Event, names: _Names, user_id, status) -> dict:
+    return _incident_fields(e, names) | {
+        "status": status,
+        "created_by_id": user_id,
+        "dataset": names.dataset.slug,
+        "external_id": e.external_id,
+    }
 
 
 def _report(e: Event, names: _Names, user_id) -> dict:
