@@ -49,7 +49,7 @@ _GROUP_NOUNS = tuple(
         (
             "police",
             "police (?:officers?|personnel|constables?)|police(?:m[ae]n|wom[ae]n)?"
-            "|constables?|cops?",
+            "|constables?|cops?|(?:assistant )?sub-inspectors?|inspectors?",
         ),
         (
             "paramilitary",
@@ -66,7 +66,7 @@ _GROUP_NOUNS = tuple(
             "militants",
             "insurgents?|militants?|fighters?|terrorists?|attackers?|gunm[ae]n"
             "|rebels?|separatists?|assailants?|(?:suicide )?bombers?"
-            "|khwarij|khawarij|kharijis?",
+            "|khwarij|khawarij|kharijis?|facilitators?",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
         (
@@ -89,21 +89,33 @@ _GROUP_NOUNS = tuple(
 _OUTCOME_WORDS = {
     "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
-    "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell",
+    "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
+    "|deceased|martyrs",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
-    "|sustained injuries",
+    "|sustained injuries|in hospital|hospitali[sz]ed",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held",
-    "missing": "missing|disappeared|unaccounted for",
+    "missing": "missing|disappeared|unaccounted for|trapped",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
-    "|captured|taken into custody",
-    "freed": "freed|freeing|escaped|released|rescued|set free"
-    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt))",
+    "|captured|taken into custody|into custody",
+    "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
+    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt))|(?<=safely\\s)recovered",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
 # Between a number and its noun: "dozens of (the) injured", "10 Pakistani soldiers".
-_OF = re.compile(r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our))?(?=\s)", re.I)
+_OF = re.compile(
+    r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our))?(?:\s+members)?(?=\s)",
+    re.I,
+)
+# "9 of the wounded were in critical condition", "eight of them in critical
+# condition": the state of some already counted, not a figure of its own.
+_CONDITION_AFTER = re.compile(
+    r"(?:\s+of\s+(?:the\s+)?(?:them|whom|injured|wounded))?"
+    r"(?:\s+(?:were|are|is|was|remain(?:ed|s)?))?"
+    r"\s+in\s+(?:a\s+)?(?:critical|serious|stable|precarious)\s+condition",
+    re.I,
+)
 _MODIFIER = re.compile(
     r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
     r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
@@ -198,6 +210,8 @@ def _outcome_after(text: str, pos: int) -> re.Match[str] | None:
 
 def _find(text: str, quantity: Quantity) -> _Found | None:
     """A quantity with its victim noun, and its verb if that follows directly."""
+    if _CONDITION_AFTER.match(text, quantity.end):
+        return None
     noun = _victim_noun(text, quantity.end)
     if noun:
         group, end = noun
@@ -208,6 +222,8 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
         of = _OF.match(text, quantity.end)
         group, end = "all", of.end() if of else quantity.end
         verb = _outcome_after(text, end)
+        if of and verb and (then := _outcome_after(text, verb.end())):
+            verb = then  # "three of the injured died": what became of them
         if verb and (noun := _victim_noun(text, verb.end())):
             # "12 abducted passengers were released": the word before the
             # noun says what they were, a verb after it what became of them.
