@@ -72,3 +72,17 @@ def test_it_gives_no_false_figure():
     some already counted."""
     false = [f for name in SETS for f in _score(_sentences(name))[2]]
     assert false == []
+
+
+# Written and committed before the extractor as tuned on SETS first ran on it
+# (tests/data/README.md): the honest measure of prose it was not tuned on.
+# Its first run found 54 of 67 figures (81 %, under the 90 % asked) with one
+# false figure; the test keeps that as a floor and the file is not tuned on.
+UNSEEN = "unseen_sentences.jsonl"
+
+
+def test_on_unseen_prose_it_does_no_worse_than_its_first_run():
+    total, found, false, _groups = _score(_sentences(UNSEEN))
+    assert total == 67
+    assert found >= 54, f"{found} of {total}"
+    assert len(false) <= 1, false
