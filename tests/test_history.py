@@ -183,8 +183,10 @@ def test_targets_actor_roles_and_report_links_are_in_the_history(api, analyst, e
         {
             "targets": [{"category": "police", "description": "Checkpoint"}],
             "actors": [{"actor": group.pk, "role": "perpetrator"}],
+            "responsibility_claims": [{"actor": group.pk, "how": "A video"}],
             "version": incident.version,
         },
+        format="json",
     )
     assert response.status_code == 200, response.content
     report = ReportFactory(title="Dawn, 1 February")
@@ -201,6 +203,9 @@ def test_targets_actor_roles_and_report_links_are_in_the_history(api, analyst, e
     assert {c["field"]: c["new"] for c in target["changes"]}["category"] == "Police"
     role = by_record["actor_role"][0]
     assert {c["field"]: c["new"] for c in role["changes"]}["actor"] == "Armed group"
+    claimed = by_record["responsibility"][0]
+    assert claimed["label"] == "Claim of responsibility"
+    assert {c["field"]: c["new"] for c in claimed["changes"]}["how"] == "A video"
     link = by_record["claim_link"][0]
     assert {c["field"]: c["new"] for c in link["changes"]}["report"] == (
         "Dawn, 1 February"

@@ -19,21 +19,8 @@ class FieldChangeSerializer(serializers.Serializer):
 class HistoryEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True, help_text="null: the system.")
-    record = serializers.ChoiceField(
-        choices=[
-            "location",
-            "actor",
-            "incident",
-            "target",
-            "actor_role",
-            "claim",
-            "claim_link",
-            "report",
-            "source",
-            "review",
-            "tally",
-        ]
-    )
+    # Every kind of record the feed tells of (incidents.history), in one list.
+    record = serializers.ChoiceField(choices=[*history.HISTORY_MODELS, "tally"])
     object_id = serializers.IntegerField()
     label = serializers.CharField()
     action = serializers.ChoiceField(
