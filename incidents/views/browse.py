@@ -162,6 +162,10 @@ class IncidentDetailView(LoginRequiredMixin, DetailView):
             subtree=self._subtree(incident),
             claim_groups=self._claim_groups(incident),
             reports=self._reports(incident),
+            actor_roles=incident.actor_roles.select_related("actor").order_by(
+                "role", "id"
+            ),
+            targets=incident.targets.select_related("category").order_by("id"),
             responsibility_claims=incident.responsibility_claims.select_related(
                 "actor", "report__source"
             ).order_by("id"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import ResponsibilityClaim
+from incidents.models import IncidentActor, ResponsibilityClaim
 from sources.models import IncidentReport
 from tests.factories import ActorFactory, IncidentFactory, ReportFactory
 from tests.incidents.form_data import edit_data
@@ -168,6 +168,9 @@ def test_the_page_edits_a_claim_in_place_and_offers_the_incidents_reports(
     text = detail.content.decode()
     assert "Claimed responsibility" in text
     assert "A competing statement" in text
+    IncidentActor.objects.create(incident=incident, actor=blf, role="party")
+    text = analyst_client.get(reverse("incidents:detail", args=[incident.pk]))
+    assert "Baloch Liberation Front: party to the fighting" in text.content.decode()
 
 
 def test_the_page_refuses_the_same_party_twice_and_saves_nothing(
