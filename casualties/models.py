@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
 from casualties import reconcile
+from core.history import History
 from core.validators import no_markup, plausible_date
 from incidents.base import (
     Retractable,
@@ -274,7 +274,7 @@ class Claim(ServiceWritten, Versioned, Retractable):
         editable=False,
     )
 
-    history = HistoricalRecords()
+    history = History()
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -379,7 +379,7 @@ class ClaimReport(ServiceWritten):
 
     # `claim.reports.add()` and friends write through this manager, so they are
     # refused outside the services like any other write that moves a tally.
-    history = HistoricalRecords()
+    history = History(indexed=["claim"])
     objects = ServiceWrittenQuerySet.as_manager()
 
     class Meta:
@@ -626,7 +626,7 @@ class TallyReview(ServiceWritten):
     stale_working = models.BooleanField(default=False)
     stale_published = models.BooleanField(default=False)
 
-    history = HistoricalRecords()
+    history = History(indexed=["incident"])
 
     class Meta:
         ordering = ["incident", "group", "outcome", "id"]

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from core.validators import no_markup, plausible_date
 from incidents.base import (
     ServiceWritten,
@@ -61,7 +61,7 @@ class Location(TreeNode, Versioned):
 
     objects = LocationQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name", "id"]
@@ -155,7 +155,7 @@ class Actor(Versioned):
         validators=[no_markup],
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name", "id"]
@@ -295,7 +295,7 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
 
     # root and effective_status follow from parent and status; their history is
     # the history of those.
-    history = HistoricalRecords(excluded_fields=["root", "effective_status"])
+    history = History(excluded_fields=["root", "effective_status"])
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -426,7 +426,7 @@ class IncidentActor(models.Model):
     role = models.CharField(max_length=30, choices=Role)
 
     # Recorded row by row: the incident's history shows who added or removed it.
-    history = HistoricalRecords()
+    history = History(indexed=["incident"])
 
     class Meta:
         ordering = ["incident", "role", "id"]
@@ -471,7 +471,7 @@ class ResponsibilityClaim(models.Model):
     )
 
     # Recorded row by row: the incident's history shows who added or removed it.
-    history = HistoricalRecords()
+    history = History(indexed=["incident"])
 
     class Meta:
         ordering = ["incident", "id"]
@@ -498,7 +498,7 @@ class Target(models.Model):
     )
     description = models.CharField(max_length=300, blank=True, validators=[no_markup])
 
-    history = HistoricalRecords()
+    history = History(indexed=["incident"])
 
     class Meta:
         ordering = ["incident", "category", "id"]

@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from core.history import History
 from core.validators import no_markup, plausible_date
 from incidents.base import Retractable, Undeletable, Versioned
 from incidents.models import Actor
@@ -49,7 +49,7 @@ class Source(Versioned, Undeletable):
     )
     url = models.URLField(blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name", "id"]
@@ -99,7 +99,7 @@ class Report(Versioned, Retractable):
         editable=False,
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-published_at", "-id"]
