@@ -200,9 +200,9 @@ def retract_incident(
     return _update(incident, user, version, changes, retracting=True)
 
 
+TWICE_MESSAGE = "A party is listed twice: give each one claim of responsibility."
 # The rows an incident holds besides its own fields: what makes two rows the
 # same (a row that stays is kept, with its history), by the related name.
-TWICE_MESSAGE = "A party is listed twice: give each one claim of responsibility."
 ROW_KEYS = {
     "targets": ("category_id", "description"),
     "actor_roles": ("actor_id", "role"),
@@ -236,7 +236,7 @@ def set_incident_rows(
         rows = _rows(incident, getattr(incident, name).model, wanted)
         if name == "responsibility_claims":
             _check_claims([row for _, row in rows])
-        _set_rows(incident, user, getattr(incident, name), ROW_KEYS[name], rows)
+        _set_rows(user, getattr(incident, name), ROW_KEYS[name], rows)
     for claim in responsibilities or ():
         report = claim.get("report", claim.get("report_id"))
         if report is not None:
@@ -265,7 +265,10 @@ def _check_claims(claims: list) -> None:
         raise ValidationError("That report is retracted: it carries no claim.")
 
 
-def _set_rows(incident, user, rows, keys: tuple, wanted: list[tuple]) -> None:
+def _set_rows(user, rows, keys: tuple, wanted: list[tuple]) -> None:
+    """Removals first, then edits and additions, so a row added or edited
+    into the place of a removed one does not trip the unique constraints."""
+
     def key(row):
         return tuple(getattr(row, k) for k in keys)
 
