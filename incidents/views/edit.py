@@ -371,11 +371,12 @@ class NewActorView(PermissionRequiredMixin, View):
     def post(self, request):
         form = NewActorForm(request.POST)
         actor = form.save(user=request.user) if form.is_valid() else None
-        page = "incident" if request.POST.get("new_actor-page") == "incident" else ""
+        page = request.POST.get("new_actor-page")
+        page = "incident" if page == "incident" else "claims"
         context = {"form": form, "added": actor, "page": page}
         if actor is not None:
             context["form"] = NewActorForm()
-        if actor is not None and not page:
+        if actor is not None and page == "claims":
             # The claimant list again, the new party in it and chosen.
             claimant = ClaimSourceForm.base_fields["claimant"]
             context["claimant_select"] = claimant.widget.render(
