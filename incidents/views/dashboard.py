@@ -1,15 +1,19 @@
 """The home page after login: the dashboard, for every role."""
 
+import json
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.db.models import F
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 
 from incidents import charts, dashboard
-from incidents.models import Location
+from incidents.filters import BBoxField
+from incidents.models import Location, Outline
 
 PROVINCE_FIELD_ID = "province-field"
 
@@ -125,6 +129,57 @@ def home_map(request):
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     response = JsonResponse(dashboard.map_data(request.user, form.filters()))
     patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+class OutlinesForm(forms.Form):
+    bbox = BBoxField(required=True)
+
+
+# The largest provinces first, so that a view over a continent still draws its
+# main divisions; the map asks for outlines only once zoomed in that far.
+MAX_OUTLINES = 300
+
+
+@login_required
+def province_outlines(request):
+    """The outlines of the provinces a bounding box meets, as GeoJSON.
+
+    Each geometry is stored as the GeoJSON text it is served as, so the answer
+    is put together from the stored text, never parsed and dumped again.
+    """
+    form = OutlinesForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    west, south, east, north = form.cleaned_data["bbox"]
+    rows = list(
+        Outline.objects.filter(
+            west__lte=east, east__gte=west, south__lte=north, north__gte=south
+        )
+        .order_by(-(F("east") - F("west")) * (F("north") - F("south")), "location_id")
+        .values_list("location__code", "location__name", "geometry")[: MAX_OUTLINES + 1]
+    )
+    features = ",".join(
+        '{"type":"Feature","id":'
+        + json.dumps(code)
+        + ',"properties":'
+        + json.dumps({"code": code, "name": name})
+        + ',"geometry":'
+        + geometry
+        + "}"
+        for code, name, geometry in rows[:MAX_OUTLINES]
+    )
+    truncated = "true" if len(rows) > MAX_OUTLINES else "false"
+    body = (
+        '{"type":"FeatureCollection","truncated":'
+        + truncated
+        + ',"features":['
+        + features
+        + "]}"
+    )
+    response = HttpResponse(body, content_type="application/geo+json")
+    # Outlines change only when `load_gazetteer` runs.
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 

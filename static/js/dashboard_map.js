@@ -4,7 +4,9 @@
  *
  * There is no tile server to reach: the land is Natural Earth's country
  * outlines, served from our own static files (`data-land`, world-atlas read
- * with topojson-client), drawn in a pane under the circles. The circles are
+ * with topojson-client), drawn in a pane under the circles, and, once zoomed
+ * in to a region, the outlines of its provinces (`data-provinces`, asked for
+ * by the view's bounding box as the map moves; each drawn once). The circles are
  * sized by the best figure of killed, each opening a popup that links to its
  * incident. Popups and tooltips are built from DOM nodes and
  * textContent, never from HTML strings, so incident titles stay text.
@@ -62,6 +64,60 @@
       });
   }
 
+  var PROVINCES_FROM_ZOOM = 4; // a continent's worth of provinces at most
+
+  function clamp(value, limit) {
+    return Math.max(-limit, Math.min(limit, value)).toFixed(3);
+  }
+
+  function provinces(map, url) {
+    if (!url) {
+      return;
+    }
+    map.createPane("provinces");
+    map.getPane("provinces").style.zIndex = 260; // over the land, under the markers
+    var container = map.getContainer();
+    var drawn = {};
+    var count = 0;
+    var layer = L.geoJSON(null, {
+      pane: "provinces",
+      interactive: false,
+      style: { color: "#9aa0a8", weight: 0.7, dashArray: "4 3", fill: false }
+    }).addTo(map);
+    function load() {
+      if (map.getZoom() < PROVINCES_FROM_ZOOM) {
+        return;
+      }
+      var view = map.getBounds().pad(0.25);
+      var bbox = [
+        clamp(view.getWest(), 180), clamp(view.getSouth(), 90),
+        clamp(view.getEast(), 180), clamp(view.getNorth(), 90)
+      ].join(",");
+      fetch(url + "?bbox=" + bbox, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          data.features.forEach(function (feature) {
+            if (!drawn[feature.id]) {
+              drawn[feature.id] = true;
+              count += 1;
+              layer.addData(feature);
+            }
+          });
+          container.setAttribute("data-provinces-drawn", String(count));
+        })
+        .catch(function () {
+          container.setAttribute("data-provinces-state", "missing");
+        });
+    }
+    map.on("moveend", load);
+    load();
+  }
+
   function draw(container, data) {
     var map = L.map(container, { attributionControl: false, worldCopyJump: true });
     land(map, container.getAttribute("data-land"));
@@ -91,6 +147,7 @@
     } else {
       map.setView([20, 40], 2);
     }
+    provinces(map, container.getAttribute("data-provinces"));
     container.setAttribute("data-loaded", String(data.features.length));
   }
 

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from incidents import gazetteer
 from incidents.base import service_write
 from incidents.models import Actor, Incident
 
@@ -53,6 +54,7 @@ def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
     title = 'Raid <img src=x onerror="alert(1)"> at <Checkpoint 7'
     with service_write():
         Incident.objects.update(title=title)
+    gazetteer.load(["PK"], with_outlines=True)  # as load_gazetteer does
     page = log_in("researcher")
 
     # The map fetches its markers after the page: all nine come.
@@ -62,6 +64,11 @@ def test_the_map_shows_a_title_with_markup_as_text(log_in, reference_root):
     # Land under them, from our own static files (Natural Earth, world-atlas).
     expect(page.locator("#incident-map")).to_have_attribute("data-land-state", "drawn")
     assert page.locator(".leaflet-land-pane path").count() > 100
+    # And the provinces of the region in view, over the land, under the markers.
+    expect(page.locator("#incident-map")).to_have_attribute(
+        "data-provinces-drawn", re.compile(r"^[1-9]")
+    )
+    assert page.locator(".leaflet-provinces-pane path").count() >= 1
     # Seven parts stand at Balochistan's point, one above the other: the
     # last drawn is on top.
     marker = page.locator("#incident-map path.leaflet-interactive").last

@@ -12,6 +12,7 @@ from django.urls import reverse
 from casualties import services
 from casualties.models import Tally
 from casualties.reference_case import ROOT_TITLE, load_reference_case
+from incidents import gazetteer
 from incidents.models import Incident, Location
 from tests.factories import ClaimFactory, IncidentFactory, LocationFactory, stored_as
 
@@ -186,6 +187,70 @@ def test_the_map_and_its_script_come_from_our_own_static_files(researcher_client
     assert '<script src="/static/js/dashboard_map.js" defer>' in page
     assert '<link rel="stylesheet" href="/static/css/dashboard.css">' in page
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_the_map_reads_the_outlines_of_the_provinces_in_view(researcher_client, root):
+    page = _page(researcher_client)
+    assert 'data-provinces="/map/provinces.geojson"' in page
+    gazetteer.load(["PK", "IN"], with_outlines=True)
+    around_turbat = {"bbox": "62.5,25.5,63.5,26.5"}
+
+    with CaptureQueriesContext(connection) as one:
+        response = researcher_client.get("/map/provinces.geojson", around_turbat)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    data = response.json()
+    assert data["truncated"] is False
+    assert [feature["id"] for feature in data["features"]] == ["PK-BA"]
+    balochistan = data["features"][0]
+    assert balochistan["properties"] == {"code": "PK-BA", "name": "Balochistan"}
+    assert balochistan["geometry"]["type"] == "Polygon"
+
+    # Lahore's box meets Punjab on both sides of the border (and the boxes,
+    # not the shapes, of others), larger first; the whole of both countries
+    # costs the same queries as one province.
+    lahore = researcher_client.get(
+        "/map/provinces.geojson", {"bbox": "74,31,74.6,31.8"}
+    )
+    ids = [feature["id"] for feature in lahore.json()["features"]]
+    assert {"IN-PB", "PK-PB"} <= set(ids)
+    assert "PK-BA" not in ids
+    areas = [
+        (max(xs) - min(xs)) * (max(ys) - min(ys))
+        for xs, ys in (_extent(f["geometry"]) for f in lahore.json()["features"])
+    ]
+    assert areas == sorted(areas, reverse=True)
+    with CaptureQueriesContext(connection) as many:
+        wide = researcher_client.get("/map/provinces.geojson", {"bbox": "60,5,98,38"})
+    assert len(wide.json()["features"]) > 30
+    assert len(many) == len(one)
+
+    nothing = researcher_client.get("/map/provinces.geojson", {"bbox": "-10,40,-9,41"})
+    assert nothing.json()["features"] == []
+
+
+def _extent(geometry) -> tuple[list[float], list[float]]:
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry["type"] == "Polygon"
+        else geometry["coordinates"]
+    )
+    points = [point for polygon in polygons for point in polygon[0]]
+    return [lon for lon, _ in points], [lat for _, lat in points]
+
+
+def test_province_outlines_refuse_a_bad_box_and_anonymous_readers(researcher_client):
+    for bbox, message in (
+        ("", "This field is required."),
+        ("1,2,3", "Give four numbers: min_lon,min_lat,max_lon,max_lat."),
+        ("70,30,60,35", "The minimum cannot exceed the maximum."),
+        ("70,30,200,35", "Longitudes must lie between -180 and 180."),
+    ):
+        response = researcher_client.get("/map/provinces.geojson", {"bbox": bbox})
+        assert response.status_code == 400, bbox
+        assert response.json()["errors"]["bbox"][0]["message"] == message
+    anonymous = Client().get("/map/provinces.geojson", {"bbox": "60,20,70,30"})
+    assert anonymous.status_code == 302
 
 
 def test_without_coordinates_there_is_no_map_but_a_sentence(researcher_client):
