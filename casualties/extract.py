@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from casualties.attribution import attribute
-from casualties.wording import NUMBER, Quantity, find_quantities
+from casualties.wording import NUMBER, Figure, Quantity, find_quantities
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,14 @@ _GROUP_NOUNS = tuple(
         (
             "police",
             "police (?:officers?|personnel|constables?)|police(?:m[ae]n|wom[ae]n)?"
-            "|constables?|cops?|(?:assistant )?sub-inspectors?|inspectors?",
+            "|constables?|cops?|(?:assistant )?sub-inspectors?|inspectors?"
+            "|(?:personnel|officers?|men) of the (?-i:[A-Z]\\w+ )?Constabulary",
         ),
         (
             "paramilitary",
             "paramilitar(?:y|ies)(?: (?:personnel|troops|soldiers?|forces|men))?"
-            "|(?:FC|Frontier Corps|Levies) (?:personnel|troops|soldiers?|men)"
+            "|(?:FC|Frontier Corps|Levies) (?:personnel|troops|soldiers?|men|officials?"
+            "|sepoys?|jawans?)"
             "|Levies|Rangers|Frontier Corps",
         ),
         (
@@ -75,7 +77,9 @@ _GROUP_NOUNS = tuple(
             "|residents?|labou?rers?|workers?|students?|pilgrims?|worshippers?"
             "|bystanders?|commuters?|travell?ers?|tourists?|journalists?"
             "|protesters?|demonstrators?|drivers?|miners?|engineers?|farmers?"
-            "|shopkeepers?|traders?|teachers?|doctors?|patients?|mourners?",
+            "|shopkeepers?|traders?|teachers?|doctors?|patients?|mourners?"
+            "|employees?|staff(?:ers)?|officials?|clerks?|volunteers?|nurses?"
+            "|paramedics?|vaccinators?|lawyers?|guests?|customers?|fishermen",
         ),
         (
             "all",
@@ -92,12 +96,14 @@ _OUTCOME_WORDS = {
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
     "|deceased|martyrs",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
-    "|sustained injuries|in hospital|hospitali[sz]ed",
+    "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
+    "|being treated|receiving treatment",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
-    "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held",
+    "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
+    "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s))holding|held captive",
     "missing": "missing|disappeared|unaccounted for|trapped",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
-    "|captured|taken into custody|into custody",
+    "|captured|taken into custody|into custody|picked up|rounded up",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
     "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt))|(?<=safely\\s)recovered",
 }
@@ -119,7 +125,9 @@ _CONDITION_AFTER = re.compile(
 _MODIFIER = re.compile(
     r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
     r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
-    r"|senior|junior"
+    r"|\d+-year-old|[a-z]+-year-old|senior|junior|customs|revenue|bank|municipal|district|provincial|federal"
+    r"|tribal|religious|political|party|polling|election|school|hotel|railway"
+    r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security"
     r"|polio|aid|health|construction|factory|farm|government|private)(?=\s)",
     re.I,
 )
@@ -136,13 +144,48 @@ _AND = re.compile(
     re.I,
 )
 _NO_BEFORE = re.compile(r"\bno\s+\Z", re.I)
-# A figure the sentence has already called a death toll: "the death toll rose
-# to 17", "put the toll at 40", "the bodies of six miners".
+# A figure the sentence has already called a toll: "the death toll rose to
+# 17", "put the toll at 40", "the number of people killed had risen to 33",
+# "the number of injured reached 70", "the bodies of six miners".
 _TOLL_BEFORE = re.compile(
-    r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?dead)\b[^.;!?]{0,80}?\b(?:to|at|of)"
+    r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?(?:people\s+|persons\s+|those\s+)?"
+    r"(?:dead|deaths|fatalities|killed|(?P<injured>injured|wounded)))\b"
+    r"[^.;!?]{0,80}?\b(?:to|at|of|reached|hit|crossed|is|was|stands|stood)"
     r"|\bbodies\s+of(?:\s+the)?)\s+\Z",
     re.I,
 )
+# "far more than the military's figure of 18": a figure the sentence's
+# outcome word counts.
+_FIGURE_OF_BEFORE = re.compile(r"\b(?:figure|tally|count|estimate)\s+of\s+\Z", re.I)
+# "Nine members of a family", "eight members of a polio vaccination team":
+# people, named by the civilian body they belong to.
+_FAMILY = re.compile(
+    r"(?:members\s+of\s+(?:a|an|one|the|his|her|their)(?:\s+(?!and\b)[a-z]+){0,3}?"
+    r"\s+(?:family|families|team|crew|delegation|jirga|committee|tribe|clan)"
+    r"|family\s+members|(?:his\s+|her\s+|their\s+)?relatives)(?!\w)",
+    re.I,
+)
+# ", including four children," between a noun and its verb.
+_APPOSITIVE = re.compile(
+    r"\s*,\s*(?:including|among\s+them|most\s+of\s+them)\s+[^,.;:]{1,60},", re.I
+)
+_INCLUDING_BEFORE = re.compile(
+    r",\s*(?:including|among\s+them|most\s+of\s+them)\s+\Z", re.I
+)
+# "were offloaded from a bus and shot dead": a verb that leads to the outcome.
+_LEADING_VERB = re.compile(
+    r"\s+(?:were|was|had\s+been|have\s+been)\s+[a-z]+ed(?:\s+[a-z]+){0,4}?"
+    r"\s+and(?:\s+then|\s+later)?(?=\s)",
+    re.I,
+)
+# "a policeman was martyred", "another injured": one, when the verb says so.
+_ARTICLE = re.compile(
+    r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another)"
+    r"(?=\s+[a-z0-9])",
+    re.I,
+)
+# "a 45-year-old shopkeeper": an age, not a count.
+_AGE_AFTER = re.compile(r"-?\s*(?:year|month)s?(?:-|\s+)old\b", re.I)
 _BODIES = re.compile(r"bodies\Z", re.I)
 # What may follow a figure that stands without a noun ("and injured 18, ...").
 _ENDS_PHRASE = re.compile(
@@ -162,6 +205,11 @@ _MONTH_BEFORE = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\Z"
 )
 _YEAR_AFTER = re.compile(r",?\s+\d{4}(?!\w)")
+# "Rescue 1122", "Route 66", "Flight 370": a number that is part of a name.
+_NAME_BEFORE = re.compile(
+    r"\b(?:Rescue|Route|Highway|Flight|Sector|Block|Phase|Gate|Camp|Brigade"
+    r"|Battalion|Wing|Corps|Division|Unit|Platoon|Squadron|Station|Post)\s+\Z"
+)
 _YEAR_BEFORE = re.compile(r"(?:\b(?:in|since|until|by|during|from)|\d,)\s+\Z", re.I)
 
 
@@ -176,10 +224,13 @@ class _Found:
 
 
 def _is_date(text: str, quantity: Quantity) -> bool:
-    """Dates and years ("January 31, 2026", "in 2024") say when, not how many."""
+    """Dates and years ("January 31, 2026", "in 2024") say when, not how many;
+    numbers in names ("Rescue 1122") say which."""
     number = text[quantity.start : quantity.end]
     before = text[max(0, quantity.start - 12) : quantity.start]
     if _MONTH_BEFORE.search(before) or _YEAR_AFTER.match(text, quantity.end):
+        return True
+    if _NAME_BEFORE.search(before):
         return True
     is_year = re.fullmatch(r"(?:19|20)\d\d", number) is not None
     return is_year and _YEAR_BEFORE.search(before) is not None
@@ -187,6 +238,10 @@ def _is_date(text: str, quantity: Quantity) -> bool:
 
 def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
     """The group and end of the victim noun after `pos`, past up to two modifiers."""
+    if (space := _SPACE.match(text, pos)) and (
+        family := _FAMILY.match(text, space.end())
+    ):
+        return "civilians", family.end()
     if of := _OF.match(text, pos):
         pos = of.end()
     for _ in range(3):
@@ -204,8 +259,14 @@ def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
 
 
 def _outcome_after(text: str, pos: int) -> re.Match[str] | None:
+    if appositive := _APPOSITIVE.match(text, pos):
+        pos = appositive.end()
     auxiliaries = _AUXILIARIES.match(text, pos)
-    return auxiliaries and _OUTCOME.match(text, auxiliaries.end())
+    found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
+    if not found and (leading := _LEADING_VERB.match(text, pos)):
+        auxiliaries = _AUXILIARIES.match(text, leading.end())
+        found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
+    return found
 
 
 def _find(text: str, quantity: Quantity) -> _Found | None:
@@ -231,8 +292,12 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
             verb = _outcome_after(text, end) or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
         if not verb:
-            if _called_a_toll(text, quantity.start):
-                return _Found(quantity, group, end, "killed")
+            if toll := _called_a_toll(text, quantity.start):
+                return _Found(quantity, group, end, toll)
+            if _FIGURE_OF_BEFORE.search(
+                text, max(0, quantity.start - 30), quantity.start
+            ):
+                return _Found(quantity, group, end, _outcome_earlier(text, quantity))
             before = _outcome_just_before(text, quantity.start)
             if before and (
                 before in ("killed", "injured")
@@ -242,7 +307,9 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
             return None
     if verb:
         return _Found(quantity, group, verb.end(), verb.lastgroup, True)
-    if _called_a_toll(text, quantity.start) or _BODIES.search(text, 0, end):
+    if toll := _called_a_toll(text, quantity.start):
+        return _Found(quantity, group, end, toll)
+    if _BODIES.search(text, 0, end):
         return _Found(quantity, group, end, "killed")  # "sixty-three bodies"
     if _OWN_VERB.match(text, end):
         return None
@@ -251,8 +318,23 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
     return _Found(quantity, group, end)
 
 
-def _called_a_toll(text: str, start: int) -> bool:
-    return _TOLL_BEFORE.search(text, max(0, start - 100), start) is not None
+def _outcome_earlier(text: str, quantity: Quantity) -> str | None:
+    """The last outcome word of the sentence before the quantity, even one
+    another figure has taken: "90 soldiers had been killed, far more than the
+    military's figure of 18"."""
+    start = max(
+        (m.end() for m in _SENTENCE_END.finditer(text, 0, quantity.start)), default=0
+    )
+    words = list(_OUTCOME.finditer(text, start, quantity.start))
+    return words[-1].lastgroup if words else None
+
+
+def _called_a_toll(text: str, start: int) -> str | None:
+    """The outcome of the toll the words before `start` name, if they do."""
+    toll = _TOLL_BEFORE.search(text, max(0, start - 100), start)
+    if toll is None:
+        return None
+    return "injured" if toll.group("injured") else "killed"
 
 
 def _outcome_just_before(text: str, start: int) -> str | None:
@@ -283,12 +365,46 @@ def _resolve(
         f.outcome = min(distances, key=lambda item: item[0])[1].lastgroup
 
 
+def _appositive_outcome(text: str, f: _Found) -> str | None:
+    """ "26 people, including 14 soldiers, were killed": the part in the
+    appositive takes the verb its whole takes."""
+    start = f.quantity.start
+    if not _INCLUDING_BEFORE.search(text, max(0, start - 30), start):
+        return None
+    comma = _SPACE.sub("", text[f.end : f.end + 3])[:1] == "," and text.find(",", f.end)
+    verb = comma and _outcome_after(text, comma + 1)
+    return verb.lastgroup if verb else None
+
+
+def _articles(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """ "a"/"an"/"another" as one, where no quantity phrase covers or follows
+    it ("a dozen", "another five"); kept only where a verb says what became
+    of the one (extract_claims)."""
+    taken = [(q.start, q.end) for q in quantities]
+    return [
+        Quantity(m.start(), m.end(), Figure(1, 1, 1))
+        for m in _ARTICLE.finditer(text)
+        if not any(
+            start <= m.start() < end or m.end() < start <= m.end() + 1
+            for start, end in taken
+        )
+    ]
+
+
 def extract_claims(text: str) -> list[Candidate]:
     """Candidate casualty claims in `text`, in the order they appear."""
+    quantities = [q for q in find_quantities(text) if not _AGE_AFTER.match(text, q.end)]
+    articles = _articles(text, quantities)
     found = [
         f
-        for q in find_quantities(text)
-        if not _is_date(text, q) and (f := _find(text, q))
+        for q in sorted(quantities + articles, key=lambda q: q.start)
+        if not _is_date(text, q)
+        and (f := _find(text, q))
+        and (
+            q not in articles
+            or f.outcome_follows
+            or _outcome_just_before(text, q.start)
+        )
     ]
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     for f in found:
@@ -301,6 +417,8 @@ def extract_claims(text: str) -> list[Candidate]:
     ]
     # Right to left, so a figure can share the verb of the figure after it.
     for i in reversed(range(len(found))):
+        if not found[i].outcome:
+            found[i].outcome = _appositive_outcome(text, found[i])
         if not found[i].outcome:
             following = found[i + 1] if i + 1 < len(found) else None
             words = [m for s, m in outcomes if s == found[i].sentence]
