@@ -97,7 +97,8 @@ _OUTCOME_WORDS = {
     "|deceased|martyrs",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
-    "|being treated|receiving treatment",
+    "|being treated|receiving treatment"
+    "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
     "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s))holding|held captive",
@@ -170,17 +171,25 @@ _APPOSITIVE = re.compile(
     r"\s*,\s*(?:including|among\s+them|most\s+of\s+them)\s+[^,.;:]{1,60},", re.I
 )
 _INCLUDING_BEFORE = re.compile(
-    r",\s*(?:including|among\s+them|most\s+of\s+them)\s+\Z", re.I
+    r",\s*(?:including|among\s+them|most\s+of\s+them)\s+(?:[^,.;:]{0,40}\s)?\Z",
+    re.I,
 )
+_APPOSITIVE_CLOSE = re.compile(r"[^,.;:]{0,40},", re.I)
 # "were offloaded from a bus and shot dead": a verb that leads to the outcome.
 _LEADING_VERB = re.compile(
     r"\s+(?:were|was|had\s+been|have\s+been)\s+[a-z]+ed(?:\s+[a-z]+){0,4}?"
     r"\s+and(?:\s+then|\s+later)?(?=\s)",
     re.I,
 )
+# "22 people brought in had died", "those taken to hospital have died".
+_REDUCED_RELATIVE = re.compile(
+    r"\s+(?:brought|taken|rushed|shifted|moved|admitted)(?:\s+[a-z]+){0,3}?"
+    r"(?=\s+(?:had|have|has|were|was|later)\s)",
+    re.I,
+)
 # "a policeman was martyred", "another injured": one, when the verb says so.
 _ARTICLE = re.compile(
-    r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another)"
+    r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another|the)"
     r"(?=\s+[a-z0-9])",
     re.I,
 )
@@ -263,9 +272,10 @@ def _outcome_after(text: str, pos: int) -> re.Match[str] | None:
         pos = appositive.end()
     auxiliaries = _AUXILIARIES.match(text, pos)
     found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
-    if not found and (leading := _LEADING_VERB.match(text, pos)):
-        auxiliaries = _AUXILIARIES.match(text, leading.end())
-        found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
+    for lead in (_LEADING_VERB, _REDUCED_RELATIVE):
+        if not found and (leading := lead.match(text, pos)):
+            auxiliaries = _AUXILIARIES.match(text, leading.end())
+            found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
     return found
 
 
@@ -273,6 +283,12 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
     """A quantity with its victim noun, and its verb if that follows directly."""
     if _CONDITION_AFTER.match(text, quantity.end):
         return None
+    if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
+        noun = _victim_noun(text, quantity.end)
+        if noun and _outcome_after(text, noun[1]):
+            return None  # "8 of the 22 people brought in had died": the part died
+    if whole := _part_of_a_whole(text, quantity):
+        return whole
     noun = _victim_noun(text, quantity.end)
     if noun:
         group, end = noun
@@ -289,7 +305,11 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
             # "12 abducted passengers were released": the word before the
             # noun says what they were, a verb after it what became of them.
             group, end = noun
-            verb = _outcome_after(text, end) or verb
+            after = _outcome_after(text, end)
+            if after is None and (before := _outcome_just_before(text, quantity.start)):
+                # "released 12 abducted employees": freed, as the verb says.
+                return _Found(quantity, group, end, before)
+            verb = after or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
         if not verb:
             if toll := _called_a_toll(text, quantity.start):
@@ -329,6 +349,21 @@ def _outcome_earlier(text: str, quantity: Quantity) -> str | None:
     return words[-1].lastgroup if words else None
 
 
+_WHOLE_AFTER = re.compile(rf"\s+{NUMBER}(?=\s)", re.I)
+
+
+def _part_of_a_whole(text: str, quantity: Quantity) -> _Found | None:
+    """ "8 of the 22 people brought in had died": the part, with the whole's
+    noun and verb."""
+    of = _OF.match(text, quantity.end)
+    whole = of and _WHOLE_AFTER.match(text, of.end())
+    noun = whole and _victim_noun(text, whole.end())
+    verb = noun and _outcome_after(text, noun[1])
+    if not verb:
+        return None
+    return _Found(quantity, noun[0], verb.end(), verb.lastgroup, True)
+
+
 def _called_a_toll(text: str, start: int) -> str | None:
     """The outcome of the toll the words before `start` name, if they do."""
     toll = _TOLL_BEFORE.search(text, max(0, start - 100), start)
@@ -365,14 +400,18 @@ def _resolve(
         f.outcome = min(distances, key=lambda item: item[0])[1].lastgroup
 
 
+def _in_appositive(text: str, start: int) -> bool:
+    return _INCLUDING_BEFORE.search(text, max(0, start - 60), start) is not None
+
+
 def _appositive_outcome(text: str, f: _Found) -> str | None:
-    """ "26 people, including 14 soldiers, were killed": the part in the
-    appositive takes the verb its whole takes."""
-    start = f.quantity.start
-    if not _INCLUDING_BEFORE.search(text, max(0, start - 30), start):
+    """ "26 people, including 14 soldiers, were killed", "11 people, including
+    a woman and two children, were injured": the parts in the appositive take
+    the verb their whole takes."""
+    if not _in_appositive(text, f.quantity.start):
         return None
-    comma = _SPACE.sub("", text[f.end : f.end + 3])[:1] == "," and text.find(",", f.end)
-    verb = comma and _outcome_after(text, comma + 1)
+    closing = _APPOSITIVE_CLOSE.match(text, f.end)
+    verb = closing and _outcome_after(text, closing.end())
     return verb.lastgroup if verb else None
 
 
@@ -391,8 +430,32 @@ def _articles(text: str, quantities: list[Quantity]) -> list[Quantity]:
     ]
 
 
+_SINGULAR_VERB = re.compile(r"\s+(?:was|has\s+been)\b", re.I)
+
+
+def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
+    """ "a policeman was martyred", "killed a local commander", "including a
+    woman": one. "The journalist was abducted": one too, but "the" only with a
+    noun and a singular verb ("the attackers were killed" says no number)."""
+    if text[q.start : q.end].lower() == "the":
+        noun = _victim_noun(text, q.end)
+        return bool(noun and f.outcome_follows and _SINGULAR_VERB.match(text, noun[1]))
+    return bool(
+        f.outcome_follows
+        or _outcome_just_before(text, q.start)
+        or _in_appositive(text, q.start)
+    )
+
+
+_QUOTES = re.compile(r"[\"“”]")
+
+
 def extract_claims(text: str) -> list[Candidate]:
     """Candidate casualty claims in `text`, in the order they appear."""
+    original = text
+    # Quotation marks ('killed "dozens" of soldiers') stand between a figure
+    # and its noun; spaces in their place keep every offset.
+    text = _QUOTES.sub(" ", text)
     quantities = [q for q in find_quantities(text) if not _AGE_AFTER.match(text, q.end)]
     articles = _articles(text, quantities)
     found = [
@@ -400,11 +463,7 @@ def extract_claims(text: str) -> list[Candidate]:
         for q in sorted(quantities + articles, key=lambda q: q.start)
         if not _is_date(text, q)
         and (f := _find(text, q))
-        and (
-            q not in articles
-            or f.outcome_follows
-            or _outcome_just_before(text, q.start)
-        )
+        and (q not in articles or _one_by_article(text, q, f))
     ]
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     for f in found:
@@ -432,7 +491,7 @@ def extract_claims(text: str) -> list[Candidate]:
     }
     return [
         Candidate(
-            wording=text[f.quantity.start : f.end],
+            wording=original[f.quantity.start : f.end],
             start=f.quantity.start,
             end=f.end,
             group=f.group,

@@ -18,6 +18,7 @@ SETS = (
     "held_out_sentences.jsonl",
     "fresh_sentences.jsonl",
     "unseen_sentences.jsonl",
+    "blind_sentences.jsonl",
 )
 
 
