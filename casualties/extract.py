@@ -79,7 +79,12 @@ _GROUP_NOUNS = tuple(
             "|protesters?|demonstrators?|drivers?|miners?|engineers?|farmers?"
             "|shopkeepers?|traders?|teachers?|doctors?|patients?|mourners?"
             "|employees?|staff(?:ers)?|officials?|clerks?|volunteers?|nurses?"
-            "|paramedics?|vaccinators?|lawyers?|guests?|customers?|fishermen",
+            "|paramedics?|vaccinators?|lawyers?|guests?|customers?|fishermen"
+            "|minors?|teenagers?|infants?|babies|toddlers?|daughters?|sons?"
+            "|wives|husbands?|brothers?|sisters?|fathers?|mothers?|priests?"
+            "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
+            "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
+            "|seafarers?|(?:village |tribal )?chiefs?",
         ),
         (
             "all",
@@ -94,7 +99,7 @@ _OUTCOME_WORDS = {
     "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
-    "|deceased|martyrs",
+    "|deceased|martyrs|found dead|eliminated",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
     "|being treated|receiving treatment"
@@ -112,7 +117,7 @@ _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items())
 
 # Between a number and its noun: "dozens of (the) injured", "10 Pakistani soldiers".
 _OF = re.compile(
-    r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our))?(?:\s+members)?(?=\s)",
+    r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our|those))?(?:\s+members)?(?=\s)",
     re.I,
 )
 # "9 of the wounded were in critical condition", "eight of them in critical
@@ -128,7 +133,8 @@ _MODIFIER = re.compile(
     r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
     r"|\d+-year-old|[a-z]+-year-old|senior|junior|customs|revenue|bank|municipal|district|provincial|federal"
     r"|tribal|religious|political|party|polling|election|school|hotel|railway"
-    r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security"
+    r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
+    r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
     r"|polio|aid|health|construction|factory|farm|government|private)(?=\s)",
     re.I,
 )
@@ -136,12 +142,13 @@ _MODIFIER = re.compile(
 _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
-    r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely))*\s+",
+    r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely"
+    r"|since|subsequently|reported(?:ly)?))*\s+",
     re.I,
 )
 _AND = re.compile(
     r"\s*,\s*|\s*(?:,\s*)?(?:and|as well as|&|including"
-    r"|(?:was|were|are|is)\s+among(?:\s+the)?)\s+",
+    r"|(?:was|were|are|is)\s+among(?:\s+the)?)\s+(?:(?:his|her|their|its)\s+)?",
     re.I,
 )
 _NO_BEFORE = re.compile(r"\bno\s+\Z", re.I)
@@ -149,15 +156,21 @@ _NO_BEFORE = re.compile(r"\bno\s+\Z", re.I)
 # 17", "put the toll at 40", "the number of people killed had risen to 33",
 # "the number of injured reached 70", "the bodies of six miners".
 _TOLL_BEFORE = re.compile(
-    r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?(?:people\s+|persons\s+|those\s+)?"
-    r"(?:dead|deaths|fatalities|killed|(?P<injured>injured|wounded)))\b"
+    r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?(?:(?!to\b|at\b)[\w-]+\s+){0,3}?"
+    r"(?:dead|deaths|fatalities|killed|martyrs|(?P<injured>injured|wounded)))\b"
     r"[^.;!?]{0,80}?\b(?:to|at|of|reached|hit|crossed|is|was|stands|stood)"
-    r"|\bbodies\s+of(?:\s+the)?)\s+\Z",
+    r"|\bbod(?:y|ies)\s+of(?:\s+the)?)\s+\Z",
     re.I,
 )
 # "far more than the military's figure of 18": a figure the sentence's
 # outcome word counts.
 _FIGURE_OF_BEFORE = re.compile(r"\b(?:figure|tally|count|estimate)\s+of\s+\Z", re.I)
+# "12 members of the cell": militants, named by their organisation.
+_CELL = re.compile(
+    r"members\s+of\s+(?:a|an|the|its|their)(?:\s+(?!and\b)[a-z]+){0,3}?"
+    r"\s+(?:cell|gang|network|outfit|militant\s+group|terrorist\s+group)(?!\w)",
+    re.I,
+)
 # "Nine members of a family", "eight members of a polio vaccination team":
 # people, named by the civilian body they belong to.
 _FAMILY = re.compile(
@@ -247,10 +260,11 @@ def _is_date(text: str, quantity: Quantity) -> bool:
 
 def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
     """The group and end of the victim noun after `pos`, past up to two modifiers."""
-    if (space := _SPACE.match(text, pos)) and (
-        family := _FAMILY.match(text, space.end())
-    ):
-        return "civilians", family.end()
+    if space := _SPACE.match(text, pos):
+        if family := _FAMILY.match(text, space.end()):
+            return "civilians", family.end()
+        if cell := _CELL.match(text, space.end()):
+            return "militants", cell.end()
     if of := _OF.match(text, pos):
         pos = of.end()
     for _ in range(3):
@@ -284,7 +298,7 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
     if _CONDITION_AFTER.match(text, quantity.end):
         return None
     if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
-        noun = _victim_noun(text, quantity.end)
+        noun = _victim_noun(text, _past_state(text, quantity.end))
         if noun and _outcome_after(text, noun[1]):
             return None  # "8 of the 22 people brought in had died": the part died
     if whole := _part_of_a_whole(text, quantity):
@@ -301,6 +315,9 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
         verb = _outcome_after(text, end)
         if of and verb and (then := _outcome_after(text, verb.end())):
             verb = then  # "three of the injured died": what became of them
+        elif of and verb and (were := _WERE.match(text, verb.end())):
+            if noun := _victim_noun(text, were.end()):
+                group = noun[0]  # "15 of those killed were children"
         if verb and (noun := _victim_noun(text, verb.end())):
             # "12 abducted passengers were released": the word before the
             # noun says what they were, a verb after it what became of them.
@@ -352,12 +369,26 @@ def _outcome_earlier(text: str, quantity: Quantity) -> str | None:
 _WHOLE_AFTER = re.compile(rf"\s+{NUMBER}(?=\s)", re.I)
 
 
+_WERE = re.compile(r"\s+(?:were|are)(?=\s)", re.I)
+_STATE = re.compile(
+    r"\s+(?:abducted|kidnapped|injured|wounded|detained|arrested|captured|missing)"
+    r"(?=\s)",
+    re.I,
+)
+
+
+def _past_state(text: str, pos: int) -> int:
+    """Past "kidnapped" in "the 14 kidnapped students": what they were."""
+    state = _STATE.match(text, pos)
+    return state.end() if state else pos
+
+
 def _part_of_a_whole(text: str, quantity: Quantity) -> _Found | None:
     """ "8 of the 22 people brought in had died": the part, with the whole's
     noun and verb."""
     of = _OF.match(text, quantity.end)
     whole = of and _WHOLE_AFTER.match(text, of.end())
-    noun = whole and _victim_noun(text, whole.end())
+    noun = whole and _victim_noun(text, _past_state(text, whole.end()))
     verb = noun and _outcome_after(text, noun[1])
     if not verb:
         return None
@@ -430,6 +461,23 @@ def _articles(text: str, quantities: list[Quantity]) -> list[Quantity]:
     ]
 
 
+_LIST_TAIL = re.compile(r"\s+(?:[\w-]+\s+){1,5}?(?:and|&)\s+\Z", re.I)
+
+
+def _listed_after_verb(text: str, start: int) -> bool:
+    """ "arrested two men and a teenager": the last of a list after its verb."""
+    words = list(_OUTCOME.finditer(text, max(0, start - 60), start))
+    return (
+        bool(words) and _LIST_TAIL.fullmatch(text, words[-1].end(), start) is not None
+    )
+
+
+_PLURAL = re.compile(
+    r"(?:s|men|people|police|children|personnel|troops|folk|crew)\Z", re.I
+)
+_SHARED_WITH_NEXT = re.compile(
+    rf"\s+(?:and|&)\s+(?:(?:his|her|their|its)\s+)?(?:{NUMBER}|an?)\s", re.I
+)
 _SINGULAR_VERB = re.compile(r"\s+(?:was|has\s+been)\b", re.I)
 
 
@@ -437,14 +485,63 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     """ "a policeman was martyred", "killed a local commander", "including a
     woman": one. "The journalist was abducted": one too, but "the" only with a
     noun and a singular verb ("the attackers were killed" says no number)."""
+    noun = _victim_noun(text, q.end)
     if text[q.start : q.end].lower() == "the":
-        noun = _victim_noun(text, q.end)
-        return bool(noun and f.outcome_follows and _SINGULAR_VERB.match(text, noun[1]))
+        if not noun or _PLURAL.search(text, q.end, noun[1]):
+            return False
+        return bool(
+            (f.outcome_follows and _SINGULAR_VERB.match(text, noun[1]))
+            or _outcome_just_before(text, q.start)
+        )
     return bool(
         f.outcome_follows
         or _outcome_just_before(text, q.start)
         or _in_appositive(text, q.start)
+        or (noun and _called_a_toll(text, q.start))  # "the body of a young man"
+        or _listed_after_verb(text, q.start)
+        # "A soldier and two police officers died": the verb they share.
+        or (noun and _SHARED_WITH_NEXT.match(text, noun[1]))
     )
+
+
+_AS_MANY = re.compile(r"\band\s+as\s+many(?:\s+others)?(?=\s)", re.I)
+
+
+def _with_as_many(text: str, found: list[_Found]) -> list[_Found]:
+    """ "Three policemen were martyred and as many were injured": the same
+    figure again, with the verb that follows."""
+    for match in _AS_MANY.finditer(text):
+        before = [f for f in found if f.end <= match.start()]
+        verb = before and _outcome_after(text, match.end())
+        if verb:
+            figure = before[-1]
+            quantity = Quantity(match.start(), match.end(), figure.quantity.figure)
+            found.append(
+                _Found(quantity, figure.group, verb.end(), verb.lastgroup, True)
+            )
+    return sorted(found, key=lambda f: f.quantity.start)
+
+
+_FIGURE_NEXT = re.compile(
+    rf"\s+(?:(?:at\s+least|more\s+than|about|some)\s+)?{NUMBER}\b", re.I
+)
+_AND_THEN_OUTCOME = re.compile(r"\s+and(?:\s+(?:later|then))?(?=\s)", re.I)
+
+
+def _with_second_outcomes(text: str, found: list[_Found]) -> list[_Found]:
+    """ "2 terrorists were injured and apprehended": one figure, two outcomes."""
+    more = []
+    for f in found:
+        joined = f.outcome_follows and _AND_THEN_OUTCOME.match(text, f.end)
+        verb = joined and _outcome_after(text, joined.end())
+        # Not "were killed and injured 20": that verb has a figure of its own.
+        if (
+            verb
+            and verb.lastgroup != f.outcome
+            and not _FIGURE_NEXT.match(text, verb.end())
+        ):
+            more.append(_Found(f.quantity, f.group, verb.end(), verb.lastgroup, True))
+    return sorted(found + more, key=lambda f: f.quantity.start)
 
 
 _QUOTES = re.compile(r"[\"“”]")
@@ -465,6 +562,7 @@ def extract_claims(text: str) -> list[Candidate]:
         and (f := _find(text, q))
         and (q not in articles or _one_by_article(text, q, f))
     ]
+    found = _with_second_outcomes(text, _with_as_many(text, found))
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     for f in found:
         f.sentence = bisect_right(ends, f.quantity.start)
