@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
+from django.db.models.query import ValuesIterable
 from django.utils.functional import cached_property
 from rest_framework import exceptions, parsers, permissions, serializers, status
 from rest_framework.exceptions import ParseError
@@ -49,6 +50,34 @@ class BoundedPaginator(Paginator):
         counted = head.count() if isinstance(head, models.QuerySet) else len(head)
         self.exact = counted <= self.bound
         return counted
+
+    def page(self, number):
+        """A page of keys (a `values()` list) and its bounded count in one
+        read: the rows from the page's first to the bound. A separate COUNT
+        reads the skipped rows a second time (page 3,000 of the incidents:
+        63 ms for the COUNT, 27 for the page)."""
+        rows = self.object_list
+        keys_only = isinstance(rows, models.QuerySet) and issubclass(
+            rows._iterable_class, ValuesIterable
+        )
+        if (
+            self.bound is None
+            or not keys_only
+            or rows.query.distinct
+            or rows.query.group_by
+            or not str(number).isdigit()
+            or not 1 <= (int(number) - 1) * self.per_page + 1 <= self.bound
+        ):
+            return super().page(number)  # and refused there, as before
+        number = int(number)
+        bottom = (number - 1) * self.per_page
+        head = list(rows[bottom : self.bound + 1])
+        # Past the end nothing is read, and the count found is the page's
+        # start: validate_number then refuses the page, as the COUNT did.
+        self.__dict__["count"] = counted = bottom + len(head)
+        self.exact = counted <= self.bound
+        number = self.validate_number(number)
+        return self._get_page(head[: self.per_page], number, self)
 
 
 class Pagination(PageNumberPagination):

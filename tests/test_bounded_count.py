@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.api import Pagination
-from tests.factories import IncidentFactory
+from tests.factories import ClaimFactory, IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +73,23 @@ def test_every_page_is_reachable_by_following_next(api, researcher, eleven):
 
 
 def test_the_count_stops_at_its_bound(api, researcher, eleven):
+    """The page's keys and the count are one read, from the page's first row
+    to the bound: no COUNT reads the skipped rows a second time."""
     with CaptureQueriesContext(connection) as queries:
         _page(api(researcher))
 
-    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
-    assert len(counts) == 1
-    assert "LIMIT 6" in counts[0]
+    assert not any("COUNT(*)" in q["sql"] for q in queries)
+    (keys,) = [q["sql"] for q in queries if "LIMIT 6" in q["sql"]]
+    assert '"title"' not in keys
+
+
+def test_a_deep_page_reads_its_keys_and_the_count_in_one_query(api, researcher, eleven):
+    with CaptureQueriesContext(connection) as queries:
+        body = _page(api(researcher), page=3)
+
+    assert (body["count"], body["count_exact"]) == (10, False)  # 6 + 3 + 1
+    (keys,) = [q["sql"] for q in queries if "OFFSET 4" in q["sql"]]
+    assert "LIMIT 6" in keys
 
 
 @pytest.mark.parametrize("ordering", [None, "title", "-start_date"])
@@ -97,12 +108,17 @@ def test_a_deep_page_costs_the_queries_of_the_first(api, researcher, eleven, ord
     assert len(deep) == len(first)
 
 
-def test_the_count_reads_no_column_but_the_key(api, researcher, eleven):
+def test_the_count_reads_no_column_but_the_key(api, researcher, monkeypatch):
+    """Lists read as whole rows (claims) keep a COUNT, of keys alone."""
+    monkeypatch.setattr(Pagination, "COUNT_AHEAD", 3)
+    for _ in range(5):
+        ClaimFactory()
     with CaptureQueriesContext(connection) as queries:
-        _page(api(researcher), page=4)
+        response = api(researcher).get("/api/v1/claims/", {"page_size": 2, "page": 2})
+    assert response.status_code == 200
 
     (count,) = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
-    assert '"title"' not in count
+    assert '"wording"' not in count
     assert "ORDER BY" not in count
 
 
