@@ -62,7 +62,8 @@ _GROUP_NOUNS = tuple(
         (
             "military",
             "soldiers?|troops|army (?:personnel|officers?|men)|military personnel"
-            "|servicem[ae]n",
+            "|servicem[ae]n|brigadiers?(?: generals?)?|colonels?|majors?|captains?"
+            "|lieutenants?|generals?",
         ),
         (
             "militants",
@@ -89,6 +90,9 @@ _GROUP_NOUNS = tuple(
         (
             "all",
             "people|persons?|individuals?|victims?|others|suspects?|accused"
+            "|comrades?|colleagues?|companions?|associates?|commanders?"
+            # Demonyms: "33 Palestinians", "two Australians", "a Briton".
+            "|(?-i:[A-Z][a-z]+(?:ians|ans|is|ons))"
             "|(?<=of\\s)them|(?<=of\\s)whom",
         ),
         ("unknown", "hostages?|m[ae]n|bodies"),
@@ -106,12 +110,14 @@ _OUTCOME_WORDS = {
     "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
-    "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s))holding|held captive",
+    "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s)|(?<=still\\s))holding"
+    "|held captive|taken captive",
     "missing": "missing|disappeared|unaccounted for|trapped",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
     "|captured|taken into custody|into custody|picked up|rounded up",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
-    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt))|(?<=safely\\s)recovered",
+    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt|in\\s+an?\\s+(?:raid|operation)))"
+    "|(?<=safely\\s)recovered",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
@@ -190,7 +196,8 @@ _INCLUDING_BEFORE = re.compile(
 _APPOSITIVE_CLOSE = re.compile(r"[^,.;:]{0,40},", re.I)
 # "were offloaded from a bus and shot dead": a verb that leads to the outcome.
 _LEADING_VERB = re.compile(
-    r"\s+(?:were|was|had\s+been|have\s+been)\s+[a-z]+ed(?:\s+[a-z]+){0,4}?"
+    r"\s+(?:were|was|had\s+been|have\s+been)(?:\s+also)?"
+    r"\s+(?:[a-z]+ed|hit|shot|struck|caught|beaten|thrown|run\s+over)(?:\s+[a-z]+){0,4}?"
     r"\s+and(?:\s+then|\s+later)?(?=\s)",
     re.I,
 )
@@ -202,7 +209,8 @@ _REDUCED_RELATIVE = re.compile(
 )
 # "a policeman was martyred", "another injured": one, when the verb says so.
 _ARTICLE = re.compile(
-    r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another|the)"
+    r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another|the"
+    r"|his|her|their)"
     r"(?=\s+[a-z0-9])",
     re.I,
 )
@@ -297,6 +305,15 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
     """A quantity with its victim noun, and its verb if that follows directly."""
     if _CONDITION_AFTER.match(text, quantity.end):
         return None
+    if _CROWD_BEFORE.search(text, max(0, quantity.start - 30), quantity.start):
+        return None  # "a crowd of around 2,000 demonstrators": how many came
+    found = _find_figure(text, quantity)
+    if found and found.outcome and _EITHER_OUTCOME.match(text, found.end):
+        return None  # "2,680 civilians were killed or wounded": which, not said
+    return found
+
+
+def _find_figure(text: str, quantity: Quantity) -> _Found | None:
     if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
         noun = _victim_noun(text, _past_state(text, quantity.end))
         if noun and _outcome_after(text, noun[1]):
@@ -307,6 +324,12 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
     if noun:
         group, end = noun
         verb = _outcome_after(text, end)
+        if (
+            verb
+            and text[end : verb.start()].isspace()
+            and _outcome_just_before(text, quantity.start)
+        ):
+            verb = None  # "rescued all 27 passengers held hostage": rescued
     elif _NO_BEFORE.search(text, 0, quantity.start):  # "no one was killed"
         return None
     else:  # "dozens of injuries", "at least 10 were killed": people, unnamed
@@ -328,6 +351,10 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
                 return _Found(quantity, group, end, before)
             verb = after or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
+        if not verb and (counted := _IN_NUMBER.match(text, end)):
+            # "The injured, 12 in number, were shifted": the figure of the
+            # words around it.
+            return _Found(quantity, group, counted.end())
         if not verb:
             if toll := _called_a_toll(text, quantity.start):
                 return _Found(quantity, group, end, toll)
@@ -366,6 +393,15 @@ def _outcome_earlier(text: str, quantity: Quantity) -> str | None:
     return words[-1].lastgroup if words else None
 
 
+_IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)
+_CROWD_BEFORE = re.compile(
+    r"\b(?:crowd|gathering|rally|march|procession|convoy|column|contingent|mob"
+    r"|caravan|congregation)\s+of\s+\Z",
+    re.I,
+)
+_EITHER_OUTCOME = re.compile(
+    r"\s+or\s+(?:were\s+)?(?:wounded|injured|hurt|killed|dead|missing)\b", re.I
+)
 _WHOLE_AFTER = re.compile(rf"\s+{NUMBER}(?=\s)", re.I)
 
 
@@ -404,11 +440,15 @@ def _called_a_toll(text: str, start: int) -> str | None:
 
 
 def _outcome_just_before(text: str, start: int) -> str | None:
-    """The outcome of a word right before `start`, nothing but space between."""
+    """The outcome of a word right before `start`, nothing but space (or
+    "all": "rescued all 27 passengers") between."""
     words = list(_OUTCOME.finditer(text, max(0, start - 40), start))
-    if words and text[words[-1].end() : start].isspace():
+    if words and _JUST_BEFORE.fullmatch(text, words[-1].end(), start):
         return words[-1].lastgroup
     return None
+
+
+_JUST_BEFORE = re.compile(r"\s+(?:all\s+)?", re.I)
 
 
 def _resolve(
@@ -417,8 +457,10 @@ def _resolve(
     """Give `f` an outcome from the outcome words of its sentence, if one fits."""
     before = [m for m in words if m.end() <= f.quantity.start]
     after = [m for m in words if m.start() >= f.end]
-    if before and text[before[-1].end() : f.quantity.start].isspace():
+    if before and _JUST_BEFORE.fullmatch(text, before[-1].end(), f.quantity.start):
         f.outcome = before[-1].lastgroup  # "freed more than 30 inmates"
+    elif before and _LIST_TAIL.fullmatch(text, before[-1].end(), f.quantity.start):
+        f.outcome = before[-1].lastgroup  # "killing two children and the driver"
     elif (
         following
         and following.outcome_follows
@@ -486,12 +528,13 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     woman": one. "The journalist was abducted": one too, but "the" only with a
     noun and a singular verb ("the attackers were killed" says no number)."""
     noun = _victim_noun(text, q.end)
-    if text[q.start : q.end].lower() == "the":
+    if text[q.start : q.end].lower() in ("the", "his", "her", "their"):
         if not noun or _PLURAL.search(text, q.end, noun[1]):
             return False
         return bool(
             (f.outcome_follows and _SINGULAR_VERB.match(text, noun[1]))
             or _outcome_just_before(text, q.start)
+            or _listed_after_verb(text, q.start)  # "a journalist and his driver"
         )
     return bool(
         f.outcome_follows

@@ -60,7 +60,9 @@ def _scaled(lower: str, scale: str) -> str:
 
 _BELOW_THOUSAND = _scaled(_BELOW_100, "hundred")
 _WORDS = _scaled(_scaled(_BELOW_THOUSAND, "thousand"), "million")
-_WORDS = rf"(?:zero|a\s+dozen|{_WORDS})"
+# "a dozen" (SPEC section 3) and "two dozen" to "nine dozen": English words
+# for 12 and its multiples, as wire copy writes them.
+_WORDS = rf"(?:zero|a\s+dozen|(?:{_ONES})\s+dozen|{_WORDS})"
 # At most nine digits: larger figures are not casualty counts (and Python
 # refuses to convert a string of thousands of digits).
 _DIGITS = r"(?:\d{1,3}(?:,\d{3}){1,2}(?!\d)|\d{1,9})"
@@ -79,8 +81,8 @@ def parse_number(word: str) -> int | None:
     if not re.fullmatch(_WORDS, word, re.IGNORECASE):
         return None
     tokens = re.split(r"[\s-]+", word.lower())
-    if tokens == ["a", "dozen"]:
-        return 12
+    if tokens[-1] == "dozen":
+        return 12 * (1 if tokens[0] == "a" else _SMALL[tokens[0]])
     total = current = 0
     for token in tokens:
         if token == "a":

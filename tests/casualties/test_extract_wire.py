@@ -20,6 +20,7 @@ SETS = (
     "unseen_sentences.jsonl",
     "blind_sentences.jsonl",
     "cold_sentences.jsonl",
+    "seventh_sentences.jsonl",
 )
 
 

@@ -130,6 +130,8 @@ def test_it_rounds_about_with_exact_integers():
 
 def test_it_reads_a_dozen_as_a_number_inside_other_wording():
     assert parse_wording("more than a dozen") == Figure(13, OPEN, None)
+    assert parse_wording("more than two dozen") == Figure(25, OPEN, None)
+    assert parse_wording("about three dozen") == Figure(32, 40, 36)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +147,8 @@ def test_it_reads_a_dozen_as_a_number_inside_other_wording():
         ("two thousand", 2000),
         ("twelve hundred", 1200),
         ("a dozen", 12),
+        ("two dozen", 24),
+        ("Nine dozen", 108),
         ("1,20", None),
         ("seven teen", None),
         ("many", None),
