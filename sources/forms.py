@@ -11,6 +11,7 @@ from django.db import transaction
 
 from incidents.forms import copy_errors
 from incidents.models import Actor
+from sources import services
 from sources.models import Report, Source
 
 NEW_SOURCE_FIELDS = {
@@ -47,6 +48,9 @@ class ReportForm(forms.ModelForm):
         empty_label="No party",
         help_text="The party it speaks for, if any (a ministry's press office, "
         "a group's channel).",
+    )
+    new_source_different = forms.BooleanField(
+        label="It is a different source from those listed", required=False
     )
 
     class Meta:
@@ -85,6 +89,7 @@ class ReportForm(forms.ModelForm):
         self.fields["source"].required = False
         self.fields["source"].empty_label = "A new source (below)"
         self.new_source = None
+        self.same_sources: list[Source] = []
 
     def clean(self):
         cleaned = super().clean()
@@ -92,7 +97,11 @@ class ReportForm(forms.ModelForm):
         if cleaned.get("source") and named:
             self.add_error("source", "Choose a source or describe a new one, not both.")
         elif named:
-            self.new_source = self._new_source(cleaned, named)
+            self.same_sources = services.sources_named(named)
+            if self.same_sources and not cleaned.get("new_source_different"):
+                self.add_error("new_source_name", SAME_SOURCE_MESSAGE)
+            else:
+                self.new_source = self._new_source(cleaned, named)
         elif not cleaned.get("source") and "source" not in self.errors:
             self.add_error("source", "Choose the source, or describe a new one.")
         return cleaned
@@ -111,9 +120,79 @@ class ReportForm(forms.ModelForm):
             return None
         return source
 
-    def save(self, commit=True):
+    def save(self, commit=True, *, user=None):
         with transaction.atomic():
             if self.new_source is not None:
-                self.new_source.save()
-                self.instance.source = self.new_source
+                source = self.new_source
+                self.instance.source = services.create_source(
+                    user=user,
+                    name=source.name,
+                    kind=source.kind,
+                    reliability=source.reliability,
+                    affiliation=source.affiliation,
+                )
             return super().save(commit)
+
+
+SAME_SOURCE_MESSAGE = (
+    "A source is already recorded under this name or one like it: choose it in "
+    "the list, or tick that this one is different."
+)
+
+
+class NewSourceForm(forms.Form):
+    """A new source, added from the page that needs it (the claims page's new
+    report) without leaving it, with the sources it may duplicate shown."""
+
+    name = forms.CharField(label="Source name", max_length=200)
+    kind = forms.ChoiceField(
+        label="Source kind", choices=Source.Kind.choices, initial=Source.Kind.OTHER
+    )
+    reliability = forms.ChoiceField(
+        label="Reliability",
+        choices=Source.Reliability.choices,
+        initial=Source.Reliability.F,
+        help_text="The Admiralty grade of the outlet (A to F).",
+    )
+    affiliation = forms.ModelChoiceField(
+        Actor.objects.order_by("name"),
+        label="Affiliated with",
+        required=False,
+        empty_label="No party",
+        help_text="The party it speaks for, if any.",
+    )
+    different = forms.BooleanField(
+        label="It is a different source from those listed", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "new_source")
+        super().__init__(*args, **kwargs)
+        self.same_sources: list[Source] = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        self.same_sources = services.sources_named(cleaned["name"])
+        if self.same_sources and not cleaned.get("different"):
+            raise ValidationError(SAME_SOURCE_MESSAGE)
+        return cleaned
+
+    def save(self, *, user) -> Source | None:
+        """The new source, or None with the model's messages on the form."""
+        try:
+            return services.create_source(
+                user=user,
+                name=self.cleaned_data["name"],
+                kind=self.cleaned_data["kind"],
+                reliability=self.cleaned_data["reliability"],
+                affiliation=self.cleaned_data["affiliation"],
+            )
+        except ValidationError as error:
+            copy_errors(
+                error,
+                self,
+                {"name": "name", "kind": "kind", "reliability": "reliability"},
+            )
+            return None

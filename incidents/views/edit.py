@@ -41,6 +41,7 @@ from incidents.forms import (
     unbound_like,
 )
 from incidents.models import Incident, Location
+from sources.forms import NewSourceForm
 from sources.models import Report
 
 SEARCH_LIMIT = 20
@@ -298,6 +299,7 @@ class ClaimsView(PermissionRequiredMixin, View):
             "source": source,
             "action": action,
             "new_actor": NewActorForm(),
+            "new_source": NewSourceForm(),
         }
         if self.request.htmx and action:
             return render(self.request, self.entry_template, context)

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api import StrictCharField, VersionedSerializer
+from sources import services
 from sources.models import Report, Source
 
 
@@ -48,6 +49,12 @@ class SourceSerializer(VersionedSerializer):
 
     def get_affiliation_name(self, source) -> str | None:
         return source.affiliation.name if source.affiliation_id else None
+
+    def create(self, validated_data):
+        """Through the write service the report and claims pages use too."""
+        return services.create_source(
+            user=self.context["request"].user, **validated_data
+        )
 
 
 class ReportSerializer(VersionedSerializer):

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 
 from casualties.models import Claim, Tally
 from incidents.models import Actor, Incident
+from sources.models import Report, Source
+from tests.factories import SourceFactory
 
 PARAGRAPH = (
     "Officials said five policemen were killed and more than 12 people were injured."
@@ -193,6 +195,49 @@ def test_a_new_claimant_is_added_without_leaving_the_claims_page(
     page.get_by_role("button", name="Save claims").click()
     page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
     assert Claim.objects.filter(incident=reference_root, claimant=actor).count() == 2
+
+
+def test_a_new_source_is_added_without_leaving_the_claims_page(log_in, reference_root):
+    """Warned of a source like one already recorded, the analyst says it is
+    another, and the new report of the saved claims comes from it."""
+    SourceFactory(name="Dawn", kind=Source.Kind.NEWSPAPER)
+    page = log_in("analyst")
+    page.goto(f"/incidents/{reference_root.pk}/claims/new/")
+    page.get_by_label("Report text").fill(PARAGRAPH)
+    page.get_by_role("button", name="Extract").click()
+    expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)
+
+    page.get_by_text("Or a new report", exact=True).click()
+    page.get_by_text("A source not in the list").click()
+    page.get_by_label("Source name").fill("Dawn News")
+    page.get_by_label("Source kind").select_option(label="Broadcaster")
+    page.get_by_label("Reliability").select_option("C")
+    page.get_by_role("button", name="Add this source").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="already recorded")
+    ).to_be_visible()
+    expect(page.get_by_role("list", name="Sources already recorded")).to_contain_text(
+        "Dawn: Newspaper / online news"
+    )
+    assert not Source.objects.filter(name="Dawn News").exists()
+
+    page.get_by_label("It is a different source from those listed").check()
+    page.get_by_role("button", name="Add this source").click()
+    expect(page.get_by_role("status").filter(has_text="Added")).to_contain_text(
+        "Added Dawn News: chosen as the source of the new report"
+    )
+    source = Source.objects.get(name="Dawn News")
+    assert (source.kind, source.reliability) == ("broadcaster", "C")
+    expect(page.get_by_label("Source", exact=True)).to_have_value(str(source.pk))
+    expect(page.get_by_role("checkbox", name="Keep")).to_have_count(2)  # rows kept
+
+    page.get_by_label("Report title").fill("Dawn News: attack on Kalat checkpoint")
+    page.get_by_label("Claimant", exact=True).select_option(index=1)
+    page.get_by_role("button", name="Save claims").click()
+    page.wait_for_url(re.compile(rf"/incidents/{reference_root.pk}/$"))
+    report = Report.objects.get(title="Dawn News: attack on Kalat checkpoint")
+    assert report.source == source
+    assert report.claims.count() == 2
 
 
 def test_the_parent_is_picked_by_searching_its_title(log_in, reference_root):

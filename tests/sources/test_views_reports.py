@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from incidents.models import Incident
 from sources import services
+from sources.forms import SAME_SOURCE_MESSAGE
 from sources.models import IncidentReport, Report, Source
 from tests.factories import (
     ActorFactory,
@@ -102,12 +103,36 @@ def test_a_report_needs_a_source(analyst_client, incident):
 
 def test_a_new_source_with_a_taken_name_is_refused(analyst_client, incident):
     SourceFactory(name="Dawn")
-    response = analyst_client.post(_url(incident), _data(new_source_name="Dawn"))
+    # First the warning, with the source it may duplicate listed.
+    response = analyst_client.post(_url(incident), _data(new_source_name="DAWN"))
+    form = response.context["form"]
+    assert form.errors["new_source_name"] == [SAME_SOURCE_MESSAGE]
+    assert [source.name for source in form.same_sources] == ["Dawn"]
+    assert "Sources already recorded" in response.content.decode()
+    # Told it is different, the name itself is still taken.
+    data = _data(new_source_name="Dawn", new_source_different="on")
+    response = analyst_client.post(_url(incident), data)
     assert response.context["form"].errors["new_source_name"] == [
         "Source with this Name already exists."
     ]
     assert Source.objects.count() == 1
     assert not Report.objects.exists()
+
+
+def test_a_source_like_one_recorded_is_saved_once_said_to_be_different(
+    analyst_client, incident
+):
+    SourceFactory(name="Dawn")
+    warned = analyst_client.post(_url(incident), _data(new_source_name="Dawn News"))
+    assert warned.context["form"].errors["new_source_name"] == [SAME_SOURCE_MESSAGE]
+    assert not Report.objects.exists()
+
+    data = _data(new_source_name="Dawn News", new_source_different="on")
+    response = analyst_client.post(_url(incident), data)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.source.name == "Dawn News"
+    assert report.source.history.get().history_user.username == "analyst"
 
 
 def test_invalid_input_is_shown_by_its_field_and_kept(analyst_client, incident):
