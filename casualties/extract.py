@@ -85,7 +85,7 @@ _GROUP_NOUNS = tuple(
             "|wives|husbands?|brothers?|sisters?|fathers?|mothers?|priests?"
             "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
             "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
-            "|seafarers?|(?:village |tribal )?chiefs?",
+            "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens",
         ),
         (
             "all",
@@ -116,7 +116,8 @@ _OUTCOME_WORDS = {
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
     "|captured|taken into custody|into custody|picked up|rounded up",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
-    "|recovered(?=\\s+(?:safe|safely|alive|unharmed|unhurt|in\\s+an?\\s+(?:raid|operation)))"
+    "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
+    "|\\s+in\\s+an?\\s+(?:raid|operation))"
     "|(?<=safely\\s)recovered",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
@@ -131,12 +132,13 @@ _OF = re.compile(
 _CONDITION_AFTER = re.compile(
     r"(?:\s+of\s+(?:the\s+)?(?:them|whom|injured|wounded))?"
     r"(?:\s+(?:were|are|is|was|remain(?:ed|s)?))?"
-    r"\s+in\s+(?:a\s+)?(?:critical|serious|stable|precarious)\s+condition",
+    r"\s+in\s+(?:a\s+)?(?:critical|serious|stable|precarious)\s+(?:condition|state)",
     re.I,
 )
 _MODIFIER = re.compile(
     r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
     r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
+    r"|pro-[\w-]+|anti-[\w-]+"
     r"|\d+-year-old|[a-z]+-year-old|senior|junior|customs|revenue|bank|municipal|district|provincial|federal"
     r"|tribal|religious|political|party|polling|election|school|hotel|railway"
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
@@ -149,7 +151,7 @@ _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
     r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely"
-    r"|since|subsequently|reported(?:ly)?))*\s+",
+    r"|since|subsequently|reported(?:ly)?|more))*\s+",
     re.I,
 )
 _AND = re.compile(
@@ -181,7 +183,8 @@ _CELL = re.compile(
 # people, named by the civilian body they belong to.
 _FAMILY = re.compile(
     r"(?:members\s+of\s+(?:a|an|one|the|his|her|their)(?:\s+(?!and\b)[a-z]+){0,3}?"
-    r"\s+(?:family|families|team|crew|delegation|jirga|committee|tribe|clan)"
+    r"\s+(?:family|families|team|crew|delegation|jirga|committee|tribe|clan|council"
+    r"|assembly|board|parliament)"
     r"|family\s+members|(?:his\s+|her\s+|their\s+)?relatives)(?!\w)",
     re.I,
 )
@@ -203,7 +206,8 @@ _LEADING_VERB = re.compile(
 )
 # "22 people brought in had died", "those taken to hospital have died".
 _REDUCED_RELATIVE = re.compile(
-    r"\s+(?:brought|taken|rushed|shifted|moved|admitted)(?:\s+[a-z]+){0,3}?"
+    r"\s+(?:brought|taken|rushed|shifted|moved|admitted|held|kidnapped|abducted"
+    r"|detained|seized)(?:\s+[a-z]+){0,8}?"
     r"(?=\s+(?:had|have|has|were|was|later)\s)",
     re.I,
 )
@@ -216,6 +220,8 @@ _ARTICLE = re.compile(
 )
 # "a 45-year-old shopkeeper": an age, not a count.
 _AGE_AFTER = re.compile(r"-?\s*(?:year|month)s?(?:-|\s+)old\b", re.I)
+_ESCAPED = re.compile(r"\b(?:escaped|managed\s+to\s+escape|fled)\b", re.I)
+_HOSTAGES = re.compile(r"hostages?\Z", re.I)
 _BODIES = re.compile(r"bodies\Z", re.I)
 # What may follow a figure that stands without a noun ("and injured 18, ...").
 _ENDS_PHRASE = re.compile(
@@ -379,6 +385,10 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
         return None
     if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
         return None  # the whole of a part named before it, with no verb of its own
+    if _HOSTAGES.search(text, 0, end) and not _outcome_just_before(
+        text, quantity.start
+    ):
+        return _Found(quantity, group, end, "abducted")  # "took 15 hostages"
     return _Found(quantity, group, end)
 
 
@@ -442,13 +452,19 @@ def _called_a_toll(text: str, start: int) -> str | None:
 def _outcome_just_before(text: str, start: int) -> str | None:
     """The outcome of a word right before `start`, nothing but space (or
     "all": "rescued all 27 passengers") between."""
-    words = list(_OUTCOME.finditer(text, max(0, start - 40), start))
+    # Read past `start`, so that a word's lookahead ("recovered ... safely")
+    # sees the rest of its sentence.
+    words = [
+        m
+        for m in _OUTCOME.finditer(text, max(0, start - 40), start + 80)
+        if m.end() <= start
+    ]
     if words and _JUST_BEFORE.fullmatch(text, words[-1].end(), start):
         return words[-1].lastgroup
     return None
 
 
-_JUST_BEFORE = re.compile(r"\s+(?:all\s+)?", re.I)
+_JUST_BEFORE = re.compile(r"\s+(?:(?:all|included|include|includes)\s+)?", re.I)
 
 
 def _resolve(
@@ -518,7 +534,7 @@ _PLURAL = re.compile(
     r"(?:s|men|people|police|children|personnel|troops|folk|crew)\Z", re.I
 )
 _SHARED_WITH_NEXT = re.compile(
-    rf"\s+(?:and|&)\s+(?:(?:his|her|their|its)\s+)?(?:{NUMBER}|an?)\s", re.I
+    rf"\s+(?:and|&)\s+(?:(?:his|her|their|its)\s|(?:{NUMBER}|an?)\s)", re.I
 )
 _SINGULAR_VERB = re.compile(r"\s+(?:was|has\s+been)\b", re.I)
 
@@ -623,6 +639,25 @@ def extract_claims(text: str) -> list[Candidate]:
             following = found[i + 1] if i + 1 < len(found) else None
             words = [m for s, m in outcomes if s == found[i].sentence]
             _resolve(text, found[i], following, words)
+    # "15 hostages, including four foreigners, before ...": a part the verb
+    # after its appositive does not name counts as its whole does.
+    for before, f in zip(found, found[1:], strict=False):
+        if not f.outcome and before.outcome and _in_appositive(text, f.quantity.start):
+            f.outcome = before.outcome
+    # "Three terrorists were killed, while one managed to escape": an attacker
+    # who got away is no one freed.
+    found = [
+        f
+        for before, f in zip([None, *found], found, strict=False)
+        if not (
+            before is not None
+            and f.outcome == "freed"
+            and f.group == "all"
+            and before.group == "militants"
+            and f.sentence == before.sentence
+            and _ESCAPED.search(text, f.quantity.end, f.end + 40)
+        )
+    ]
     starts = [0, *ends]
     said = {
         index: attribute(

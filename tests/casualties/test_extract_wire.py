@@ -21,6 +21,7 @@ SETS = (
     "blind_sentences.jsonl",
     "cold_sentences.jsonl",
     "seventh_sentences.jsonl",
+    "eighth_sentences.jsonl",
 )
 
 
