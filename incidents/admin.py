@@ -109,6 +109,22 @@ class ActorAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_select_related = ["parent", "country"]
     autocomplete_fields = ["parent", "country"]
 
+    def save_model(self, request, obj, form, change):
+        """A new party through the service the API and the pages use."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.create_actor(
+            user=request.user,
+            name=obj.name,
+            kind=obj.kind,
+            parent=obj.parent,
+            aliases=obj.aliases,
+            country=obj.country,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
 
 class IncidentActorInline(admin.TabularInline):
     model = IncidentActor

@@ -8,6 +8,7 @@ from incidents.admin import (
     RetractionMixin,
     StampCreatorMixin,
 )
+from sources import services
 from sources.models import Report, Source
 
 
@@ -19,6 +20,22 @@ class SourceAdmin(NoDeleteMixin, HistoryAdmin):
     list_select_related = ["affiliation"]
     autocomplete_fields = ["affiliation"]
     readonly_fields = ["version", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """A new source through the service the API and the pages use."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.create_source(
+            user=request.user,
+            name=obj.name,
+            kind=obj.kind,
+            reliability=obj.reliability,
+            affiliation=obj.affiliation,
+            url=obj.url,
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
 
 
 @admin.register(Report)

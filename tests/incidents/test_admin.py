@@ -318,3 +318,13 @@ def test_the_superuser_cannot_hard_delete_domain_rows(client, admin_user, factor
     assert page.status_code == 403
     assert bulk.status_code in (200, 302)
     assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_a_party_added_in_the_admin_goes_through_the_service(admin_client, admin_user):
+    response = admin_client.post(
+        _url(Actor, "add"),
+        {"name": " Baloch   Liberation Front ", "kind": "armed_group", "aliases": "[]"},
+    )
+    assert response.status_code == 302, response.content
+    actor = Actor.objects.get(name="Baloch Liberation Front")  # spaced as kept
+    assert actor.history.get().history_user == admin_user

@@ -105,3 +105,15 @@ def test_a_report_published_in_the_future_is_refused_with_its_message(
         plausible_date_message()
     ]
     assert not Report.objects.exists()
+
+
+def test_a_source_added_in_the_admin_goes_through_the_service(admin_client, admin_user):
+    response = admin_client.post(
+        _url(Source, "add"),
+        {"name": "  Balochistan   Post ", "kind": "newspaper", "reliability": "C"},
+    )
+    assert response.status_code == 302, response.content
+    source = Source.objects.get()
+    assert source.name == "Balochistan Post"  # spaced as the service keeps it
+    assert source.history.get().history_user == admin_user
+    assert response["Location"] == _url(Source, "changelist")
