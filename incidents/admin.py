@@ -64,6 +64,22 @@ class StampCreatorMixin:
         super().save_model(request, obj, form, change)
 
 
+class CreatedByServiceMixin:
+    """A new row goes through the write service the API and the pages use
+    (`create(user, obj)` builds it from the form's unsaved object); a change
+    is saved as the admin saves it."""
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        obj.pk = self.create(request.user, obj).pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def create(self, user, obj):
+        raise NotImplementedError
+
+
 class RetractionMixin:
     """Freeze the reason of a retracted row: a retraction must keep its reason."""
 
@@ -102,28 +118,22 @@ class LocationAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ActorAdmin(NoDeleteMixin, CreatedByServiceMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "country"]
     list_filter = ["kind"]
     search_fields = ["name"]
     list_select_related = ["parent", "country"]
     autocomplete_fields = ["parent", "country"]
 
-    def save_model(self, request, obj, form, change):
-        """A new party through the service the API and the pages use."""
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = services.create_actor(
-            user=request.user,
+    def create(self, user, obj):
+        return services.create_actor(
+            user=user,
             name=obj.name,
             kind=obj.kind,
             parent=obj.parent,
             aliases=obj.aliases,
             country=obj.country,
         )
-        obj.pk = created.pk
-        obj.refresh_from_db()
-        obj._state.adding = False
 
 
 class IncidentActorInline(admin.TabularInline):

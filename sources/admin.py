@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from incidents.admin import (
+    CreatedByServiceMixin,
     HistoryAdmin,
     NoDeleteMixin,
     RetractionMixin,
@@ -13,7 +14,7 @@ from sources.models import Report, Source
 
 
 @admin.register(Source)
-class SourceAdmin(NoDeleteMixin, HistoryAdmin):
+class SourceAdmin(NoDeleteMixin, CreatedByServiceMixin, HistoryAdmin):
     list_display = ["name", "kind", "reliability", "affiliation"]
     list_filter = ["kind", "reliability"]
     search_fields = ["name", "url"]
@@ -21,21 +22,15 @@ class SourceAdmin(NoDeleteMixin, HistoryAdmin):
     autocomplete_fields = ["affiliation"]
     readonly_fields = ["version", "created_at", "updated_at"]
 
-    def save_model(self, request, obj, form, change):
-        """A new source through the service the API and the pages use."""
-        if change:
-            return super().save_model(request, obj, form, change)
-        created = services.create_source(
-            user=request.user,
+    def create(self, user, obj):
+        return services.create_source(
+            user=user,
             name=obj.name,
             kind=obj.kind,
             reliability=obj.reliability,
             affiliation=obj.affiliation,
             url=obj.url,
         )
-        obj.pk = created.pk
-        obj.refresh_from_db()
-        obj._state.adding = False
 
 
 @admin.register(Report)
