@@ -134,6 +134,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # 100,000 incidents (issue 11). These queries are short; compiling never
     # pays for them.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Django's cursors bind parameters on the client and never prepare; the
+    # few queries run through a server-binding cursor (incidents.api.listing)
+    # are prepared on their fifth run, as psycopg does by default.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -218,7 +222,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.ContentNegotiation",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

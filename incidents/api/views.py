@@ -20,7 +20,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.settings import api_settings
 
 from casualties.models import Tally, VictimGroup, figures_for
-from config.api import RetractMixin, VersionedMixin
+from config.api import JSONRenderer, PreRendered, RetractMixin, VersionedMixin
 from core.filters import StrictFilterBackend
 from core.queries import one_of
 from incidents import history, services
@@ -327,6 +327,12 @@ class IncidentViewSet(
         incidents = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(incidents.values("id", self.keyset))
         ids = [row["id"] for row in page]
+        user = request.user
+        if listing.builds_json() and isinstance(
+            request.accepted_renderer, JSONRenderer
+        ):
+            text = listing.page_json(incidents, ids, user)
+            return self.get_paginated_response(PreRendered(text))
         found = {
             row["id"]: row
             for row in one_of(incidents.values(*listing.COLUMNS), "id", ids)
@@ -334,7 +340,6 @@ class IncidentViewSet(
         # An incident that left the reader's view between the two reads
         # (unpublished meanwhile) is left out rather than failing the page.
         rows = [found[pk] for pk in ids if pk in found]
-        user = request.user
         children = child_counts([row["id"] for row in rows], user)
         data = listing.represent(rows, user, self._gazetteer, children)
         return self.get_paginated_response(data)
