@@ -263,7 +263,7 @@ def _session_cookie() -> str:
         "s = import_module(settings.SESSION_ENGINE).SessionStore();"
         "u = get_user_model().objects.get(username='researcher');"
         "s['_auth_user_id'] = str(u.pk);"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
+        "s['_auth_user_backend'] = 'core.auth.ModelBackend';"
         "s['_auth_user_hash'] = u.get_session_auth_hash();"
         "s.create(); print(s.session_key)"
     )

@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models.query import ValuesIterable
 from django.utils.functional import cached_property
 from rest_framework import (
@@ -105,13 +105,34 @@ class BoundedPaginator(Paginator):
             return super().page(number)  # and refused there, as before
         number = int(number)
         bottom = (number - 1) * self.per_page
-        head = list(rows[bottom : self.bound + 1])
+        page, ahead = _page_and_count(rows[bottom : self.bound + 1], self.per_page)
         # Past the end nothing is read, and the count found is the page's
         # start: validate_number then refuses the page, as the COUNT did.
-        self.__dict__["count"] = counted = bottom + len(head)
+        self.__dict__["count"] = counted = bottom + ahead
         self.exact = counted <= self.bound
         number = self.validate_number(number)
-        return self._get_page(head[: self.per_page], number, self)
+        return self._get_page(page, number, self)
+
+
+def _page_and_count(head, size: int) -> tuple[list[dict], int]:
+    """The first `size` rows of a sliced `values()` query and how many rows
+    it has in all, in one read that sends only the page: the count is a
+    window over the slice. Fetching the whole slice to count it in Python
+    (1,100 keys for a page of 100) cost more than the page's own SQL."""
+    compiler = head.query.get_compiler(head.db)
+    sql, params = compiler.as_sql()
+    with connections[head.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT *, count(*) OVER () FROM ({sql}) AS head LIMIT %s",
+            (*params, size),
+        )
+        fetched = cursor.fetchall()
+    if not fetched:
+        return [], 0
+    query = head.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    tuples = compiler.results_iter(results=[[row[:-1] for row in fetched]])
+    return [dict(zip(names, row, strict=True)) for row in tuples], fetched[0][-1]
 
 
 class Pagination(PageNumberPagination):

@@ -34,3 +34,33 @@ def test_no_one_may_delete_records(editor):
     for model in ("incident", "claim", "tally"):
         app = "incidents" if model == "incident" else "casualties"
         assert not editor.has_perm(f"{app}.delete_{model}")
+
+
+def test_the_backend_reads_a_users_permissions_as_djangos_does_in_one_query(
+    request, django_assert_num_queries
+):
+    """core.auth.ModelBackend reads own and group permissions in one query;
+    the set must be Django's own ModelBackend's, for every kind of account."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.backends import ModelBackend as DjangosBackend
+    from django.contrib.auth.models import Permission
+
+    from core.auth import ModelBackend
+
+    analyst = request.getfixturevalue("analyst")
+    analyst.user_permissions.add(Permission.objects.get(codename="review_tally"))
+    users = [
+        request.getfixturevalue(name)
+        for name in ("researcher", "analyst", "editor", "admin_user")
+    ]
+    users.append(get_user_model().objects.create_user("nobody", password="x" * 12))
+    for user in users:
+        expected = DjangosBackend().get_all_permissions(
+            get_user_model().objects.get(pk=user.pk)
+        )
+        fresh = get_user_model().objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            assert ModelBackend().get_all_permissions(fresh) == expected
+    assert "casualties.review_tally" in ModelBackend().get_all_permissions(
+        get_user_model().objects.get(pk=analyst.pk)
+    )

@@ -160,9 +160,9 @@ def test_the_list_runs_a_fixed_number_of_queries(api, researcher, rows):
         response = client.get(CLAIMS, {"page_size": 1000})
 
     assert len(response.data["results"]) == rows
-    # Session, user and two permission lookups, then the count, the claims with
+    # Session, user and the permissions (one lookup), then the count, the claims with
     # their claimants, and the reports with their sources.
-    assert len(queries) == 7
+    assert len(queries) == 6
 
 
 # Writing

@@ -70,8 +70,8 @@ def test_the_source_list_runs_a_fixed_number_of_queries(api, researcher, rows):
     actor = ActorFactory()
     SourceFactory.create_batch(rows, affiliation=actor)
 
-    # Session, user and two permission lookups, then the count and the page.
-    assert same_queries(api(researcher), SOURCES) == 6
+    # Session, user and the permissions (one lookup), then the count and the page.
+    assert same_queries(api(researcher), SOURCES) == 5
 
 
 def test_analysts_create_a_source(api, analyst):
@@ -217,8 +217,8 @@ def test_it_lists_reports_with_their_source(api, researcher):
 def test_the_report_list_runs_a_fixed_number_of_queries(api, researcher, rows):
     ReportFactory.create_batch(rows)
 
-    # Session, user and two permission lookups, then the count and the page.
-    assert same_queries(api(researcher), REPORTS) == 6
+    # Session, user and the permissions (one lookup), then the count and the page.
+    assert same_queries(api(researcher), REPORTS) == 5
 
 
 def test_analysts_create_a_report(api, analyst):
