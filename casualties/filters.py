@@ -10,6 +10,7 @@ from django_filters.constants import EMPTY_VALUES
 from casualties.models import Claim, ClaimantSide, Outcome, Tally, VictimGroup
 from core.filters import (
     DayFilter,
+    FilterSet,
     RetractableFilterSet,
     StrictBooleanFilter,
     StrictOrderingFilter,
@@ -100,7 +101,7 @@ class ClaimFilterSet(RetractableFilterSet):
         ]
 
 
-class TallyFilterSet(django_filters.FilterSet):
+class TallyFilterSet(FilterSet):
     """The tally filters of SPEC section 6; `status=needs_review&status=stale` is
     the review queue."""
 

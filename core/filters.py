@@ -5,6 +5,7 @@ unknown `ordering`); a researcher's script would then get the unfiltered list
 and never know. The types here turn such values into a 400 naming the parameter.
 """
 
+import copy
 import datetime
 
 import django_filters
@@ -92,7 +93,47 @@ class UpdatedSinceFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
-class RetractableFilterSet(django_filters.FilterSet):
+class _Filters(dict):
+    """A FilterSet class's filters, which each FilterSet copies one level deep
+    rather than recursively: a filter holds only its settings."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, filter_ in self.items():
+            copies[name] = copied = copy.copy(filter_)
+            if copied.method is not None:
+                copied.method = copied.method  # bound to the copy, not the class's
+        return copies
+
+
+class _OwnFields(dict):
+    """The fields of a form class built for one FilterSet, which its one form
+    takes as they are."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's, copying less on every request.
+
+    A FilterSet deep-copies its class's filters, and its form deep-copies the
+    fields it was just given, cloning every choice filter's queryset twice: 0.6
+    ms of a 10 ms incident list at 400,000 incidents. Filters hold only their
+    settings, and each form class is built for its one FilterSet, with fields
+    made for it, so one level of copying, and none for the fields, is enough."""
+
+    @classmethod
+    def get_filters(cls):
+        return _Filters(super().get_filters())
+
+    def get_form_class(self):
+        form = super().get_form_class()
+        form.base_fields = _OwnFields(form.base_fields)
+        return form
+
+
+class RetractableFilterSet(FilterSet):
     """Hides retracted records unless an editor asks for them.
 
     The hiding lives in the FilterSet, not the viewset, so that the HTML lists

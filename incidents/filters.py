@@ -15,7 +15,12 @@ from drf_spectacular.utils import extend_schema_field
 
 from casualties.models import Tally, TallyChange, figures_for
 from config.api import can_edit
-from core.filters import StrictBooleanFilter, StrictOrderingFilter, UpdatedSinceFilter
+from core.filters import (
+    FilterSet,
+    StrictBooleanFilter,
+    StrictOrderingFilter,
+    UpdatedSinceFilter,
+)
 from incidents import gazetteer
 from incidents.access import incidents_for_request
 from incidents.models import (
@@ -111,7 +116,7 @@ class BBoxFilter(django_filters.CharFilter):
     field_class = BBoxField
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(FilterSet):
     """The incident filters of SPEC section 6."""
 
     search = django_filters.CharFilter(
@@ -255,7 +260,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         return queryset  # applied in filter_queryset, with the user's role
 
 
-class LocationFilterSet(django_filters.FilterSet):
+class LocationFilterSet(FilterSet):
     """Gazetteer lookups: by kind, parent, ISO code, name or subtree."""
 
     kind = django_filters.ChoiceFilter(choices=Location.Kind.choices)
@@ -288,7 +293,7 @@ class LocationFilterSet(django_filters.FilterSet):
         return gazetteer.search(value, queryset)  # `ordering` then reorders
 
 
-class ActorFilterSet(django_filters.FilterSet):
+class ActorFilterSet(FilterSet):
     """Actors by kind, name or alias, and parent."""
 
     kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
@@ -306,7 +311,7 @@ class ActorFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))
 
 
-class TargetFilterSet(django_filters.FilterSet):
+class TargetFilterSet(FilterSet):
     """Targets by incident and category."""
 
     incident = IdFilter(queryset=incidents_for_request, help_text="Incident (id).")

@@ -3,12 +3,17 @@
 import django_filters
 from django.db.models import Q
 
-from core.filters import DayFilter, RetractableFilterSet, StrictOrderingFilter
+from core.filters import (
+    DayFilter,
+    FilterSet,
+    RetractableFilterSet,
+    StrictOrderingFilter,
+)
 from incidents.models import Actor
 from sources.models import Report, Source
 
 
-class SourceFilterSet(django_filters.FilterSet):
+class SourceFilterSet(FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         distinct=False, choices=Source.Kind.choices
     )

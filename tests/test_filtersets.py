@@ -1,0 +1,40 @@
+"""core.filters.FilterSet copies its class's filters one level deep: each
+FilterSet must still own its filters, and method filters must call their own."""
+
+import pytest
+from django.http import QueryDict
+
+from incidents.filters import IncidentFilterSet, LocationFilterSet
+from incidents.models import Incident, Location
+from tests.factories import LocationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_filterset_owns_its_filters_and_fields():
+    first = IncidentFilterSet(QueryDict("search=quarry"), Incident.objects.all())
+    second = IncidentFilterSet(QueryDict("search=mine"), Incident.objects.all())
+
+    for name, filter_ in first.filters.items():
+        assert filter_ is not second.filters[name]
+        assert filter_ is not IncidentFilterSet.base_filters[name]
+        assert filter_.parent is first and second.filters[name].parent is second
+    assert first.form.fields["search"] is not second.form.fields["search"]
+    assert first.is_valid() and second.is_valid()
+    assert first.form.cleaned_data["search"] == "quarry"
+    assert second.form.cleaned_data["search"] == "mine"
+    assert not any(
+        hasattr(filter_, "parent") and filter_.parent is not None
+        for filter_ in IncidentFilterSet.base_filters.values()
+    )
+
+
+def test_a_method_filter_runs_on_its_own_filterset():
+    LocationFactory(name="Turbat")
+    LocationFactory(name="Quetta")
+
+    found = LocationFilterSet(QueryDict("search=turbat"), Location.objects.all()).qs
+    other = LocationFilterSet(QueryDict("search=quetta"), Location.objects.all()).qs
+
+    assert [place.name for place in found] == ["Turbat"]
+    assert [place.name for place in other] == ["Quetta"]
