@@ -62,8 +62,8 @@ _GROUP_NOUNS = tuple(
         (
             "military",
             "soldiers?|troops|army (?:personnel|officers?|men)|military personnel"
-            "|servicem[ae]n|brigadiers?(?: generals?)?|colonels?|majors?|captains?"
-            "|lieutenants?|generals?",
+            "|peacekeepers?|servicem[ae]n|brigadiers?(?: generals?)?|colonels?"
+            "|majors?|captains?|lieutenants?|generals?",
         ),
         (
             "militants",
@@ -74,11 +74,13 @@ _GROUP_NOUNS = tuple(
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
         (
             "civilians",
-            "civilians?|wom[ae]n|child(?:ren)?|girls?|boys?|passengers?|villagers?"
+            "civilians?|wom[ae]n|(?:school)?child(?:ren)?|(?:school)?girls?|(?:school)?boys?"
+            "|passengers?|villagers?"
             "|residents?|labou?rers?|workers?|students?|pilgrims?|worshippers?"
             "|bystanders?|commuters?|travell?ers?|tourists?|journalists?"
             "|protesters?|demonstrators?|drivers?|miners?|engineers?|farmers?"
-            "|shopkeepers?|traders?|teachers?|doctors?|patients?|mourners?"
+            "|shopkeepers?|traders?|(?:school)?teachers?|headmasters?|doctors?|patients?"
+            "|mourners?|vendors?|hawkers?"
             "|employees?|staff(?:ers)?|officials?|clerks?|volunteers?|nurses?"
             "|paramedics?|vaccinators?|lawyers?|guests?|customers?|fishermen"
             "|minors?|teenagers?|infants?|babies|toddlers?|daughters?|sons?"
@@ -91,6 +93,9 @@ _GROUP_NOUNS = tuple(
             "all",
             "people|persons?|individuals?|victims?|others|suspects?|accused"
             "|comrades?|colleagues?|companions?|associates?|commanders?"
+            # Criminals: "arrested 2 kidnappers", "shot dead 3 dacoits".
+            "|kidnappers?|abductors?|dacoits?|robbers?|bandits?|criminals?|smugglers?"
+            "|outlaws?|gangsters?|extortionists?"
             # Demonyms: "33 Palestinians", "two Australians", "a Briton".
             "|(?-i:[A-Z][a-z]+(?:ians|ans|is|ons))"
             "|(?<=of\\s)them|(?<=of\\s)whom",
@@ -103,7 +108,8 @@ _OUTCOME_WORDS = {
     "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
-    "|deceased|martyrs|found dead|eliminated",
+    "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
+    "|butchered",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
     "|being treated|receiving treatment"
@@ -143,7 +149,8 @@ _MODIFIER = re.compile(
     r"|tribal|religious|political|party|polling|election|school|hotel|railway"
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
     r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
-    r"|polio|aid|health|construction|factory|farm|government|private)(?=\s)",
+    r"|polio|aid|health|construction|factory|farm|government|private|illegal"
+    r"|undocumented)(?=\s)",
     re.I,
 )
 # Between a noun and its verb: "108 militants (were) killed", "are feared dead".
@@ -355,6 +362,9 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
             if after is None and (before := _outcome_just_before(text, quantity.start)):
                 # "released 12 abducted employees": freed, as the verb says.
                 return _Found(quantity, group, end, before)
+            if after is None and (toll := _called_a_toll(text, quantity.start)):
+                # "the bodies of the two abducted labourers": dead, not abducted.
+                return _Found(quantity, group, end, toll)
             verb = after or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
         if not verb and (counted := _IN_NUMBER.match(text, end)):
@@ -504,6 +514,23 @@ def _appositive_outcome(text: str, f: _Found) -> str | None:
     return verb.lastgroup if verb else None
 
 
+_NEXT_FIGURES_VERB = re.compile(
+    rf"\s*(?:and|but|while)\s+(?:{'|'.join(_OUTCOME_WORDS.values())})"
+    rf"\s+(?:(?:at\s+least|more\s+than|about|some|another)\s+)?{NUMBER}\b",
+    re.I,
+)
+
+
+def _part_before_next_figure(text: str, f: _Found) -> bool:
+    """ "killed eight people, including a 10-year-old girl, and injured 29":
+    the verb after the appositive has a figure of its own; the part is of the
+    whole before it."""
+    if not _in_appositive(text, f.quantity.start):
+        return False
+    closing = _APPOSITIVE_CLOSE.match(text, f.end)
+    return bool(closing and _NEXT_FIGURES_VERB.match(text, closing.end()))
+
+
 def _articles(text: str, quantities: list[Quantity]) -> list[Quantity]:
     """ "a"/"an"/"another" as one, where no quantity phrase covers or follows
     it ("a dozen", "another five"); kept only where a verb says what became
@@ -635,6 +662,8 @@ def extract_claims(text: str) -> list[Candidate]:
     for i in reversed(range(len(found))):
         if not found[i].outcome:
             found[i].outcome = _appositive_outcome(text, found[i])
+        if not found[i].outcome and _part_before_next_figure(text, found[i]):
+            continue  # its whole's, below
         if not found[i].outcome:
             following = found[i + 1] if i + 1 < len(found) else None
             words = [m for s, m in outcomes if s == found[i].sentence]
@@ -644,8 +673,8 @@ def extract_claims(text: str) -> list[Candidate]:
     for before, f in zip(found, found[1:], strict=False):
         if not f.outcome and before.outcome and _in_appositive(text, f.quantity.start):
             f.outcome = before.outcome
-    # "Three terrorists were killed, while one managed to escape": an attacker
-    # who got away is no one freed.
+    # "Three terrorists were killed, while one managed to escape", "shot dead
+    # 3 dacoits, while 1 escaped": an attacker who got away is no one freed.
     found = [
         f
         for before, f in zip([None, *found], found, strict=False)
@@ -653,7 +682,8 @@ def extract_claims(text: str) -> list[Candidate]:
             before is not None
             and f.outcome == "freed"
             and f.group == "all"
-            and before.group == "militants"
+            and before.group in ("militants", "all")
+            and before.outcome in ("killed", "injured", "detained")
             and f.sentence == before.sentence
             and _ESCAPED.search(text, f.quantity.end, f.end + 40)
         )

@@ -22,6 +22,7 @@ SETS = (
     "cold_sentences.jsonl",
     "seventh_sentences.jsonl",
     "eighth_sentences.jsonl",
+    "ninth_sentences.jsonl",
 )
 
 
