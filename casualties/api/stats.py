@@ -150,7 +150,9 @@ class StatsView(generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request):
-        params = StatsQuerySerializer(data=request.query_params)
+        # A plain dict: from a QueryDict, DRF reads `by=` as `by` left out, and
+        # a client that sent it empty would get a list it did not ask for.
+        params = StatsQuerySerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         options = params.validated_data
         user = request.user

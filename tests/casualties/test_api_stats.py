@@ -287,6 +287,11 @@ def test_by_side_counts_only_claims_about_the_chosen_group(dataset, researcher):
         ({"interval": "day", "country": "ZZ"}, "country"),
         ({"interval": "day", "top_level": "maybe"}, "top_level"),
         ({"interval": "day", "bbox": "1,2,3"}, "bbox"),
+        # Sent empty is not left out (the fuzz found `by=` read as absent).
+        ({"interval": "week", "by": ""}, "by"),
+        ({"by": "group", "interval": ""}, "interval"),
+        ({"interval": "day", "group": ""}, "group"),
+        ({"interval": "day", "outcome": ""}, "outcome"),
     ],
 )
 def test_it_rejects_bad_parameters_naming_them(researcher, params, param):
