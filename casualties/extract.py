@@ -50,6 +50,7 @@ _GROUP_NOUNS = tuple(
             "police",
             "police (?:officers?|personnel|constables?)|police(?:m[ae]n|wom[ae]n)?"
             "|constables?|cops?|(?:assistant )?sub-inspectors?|inspectors?"
+            "|(?-i:DSPs?|SHOs?|ASIs?|SSPs?|DIGs?)"
             "|(?:personnel|officers?|men) of the (?-i:[A-Z]\\w+ )?Constabulary",
         ),
         (
@@ -62,8 +63,9 @@ _GROUP_NOUNS = tuple(
         (
             "military",
             "soldiers?|troops|army (?:personnel|officers?|men)|military personnel"
-            "|peacekeepers?|servicem[ae]n|brigadiers?(?: generals?)?|colonels?"
-            "|majors?|captains?|lieutenants?|generals?",
+            "|peacekeepers?|service ?members?|servicewom[ae]n|servicem[ae]n"
+            "|brigadiers?(?: generals?)?|colonels?|majors?|captains?|lieutenants?"
+            "|generals?",
         ),
         (
             "militants",
@@ -84,7 +86,9 @@ _GROUP_NOUNS = tuple(
             "|employees?|staff(?:ers)?|officials?|clerks?|volunteers?|nurses?"
             "|paramedics?|vaccinators?|lawyers?|guests?|customers?|fishermen"
             "|minors?|teenagers?|infants?|babies|toddlers?|daughters?|sons?"
-            "|wives|husbands?|brothers?|sisters?|fathers?|mothers?|priests?"
+            "|wi(?:fe|ves)|husbands?|brothers?|sisters?|fathers?|mothers?|priests?"
+            "|nephews?|nieces?|cousins?|uncles?|aunts?|grand(?:son|daughter|father|mother)s?"
+            "|pupils?|seminarians?|devotees?"
             "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
             "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
             "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens",
@@ -106,6 +110,7 @@ _GROUP_NOUNS = tuple(
 
 _OUTCOME_WORDS = {
     "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
+    "|martyring"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
     "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
@@ -124,7 +129,7 @@ _OUTCOME_WORDS = {
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
-    "|(?<=safely\\s)recovered",
+    "|(?<=safely\\s)recovered|(?:safe )?recovery of",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
@@ -158,6 +163,7 @@ _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
     r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely"
+    r"|lightly|slightly|mildly|badly|gravely|grievously"
     r"|since|subsequently|reported(?:ly)?|more))*\s+",
     re.I,
 )
@@ -374,6 +380,11 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
         if not verb:
             if toll := _called_a_toll(text, quantity.start):
                 return _Found(quantity, group, end, toll)
+            if _TO_BEFORE.search(text, 0, quantity.start) and (
+                toll := _TOLL_AFTER.match(text, quantity.end)
+            ):  # "bringing to 35 the number of people confirmed dead"
+                outcome = "injured" if toll.group("injured") else "killed"
+                return _Found(quantity, group, toll.end(), outcome)
             if _FIGURE_OF_BEFORE.search(
                 text, max(0, quantity.start - 30), quantity.start
             ):
@@ -413,6 +424,12 @@ def _outcome_earlier(text: str, quantity: Quantity) -> str | None:
     return words[-1].lastgroup if words else None
 
 
+_TO_BEFORE = re.compile(r"\bto\s+\Z", re.I)
+_TOLL_AFTER = re.compile(
+    r"\s+the\s+(?:death\s+toll|toll|number\s+of\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:(?P<injured>injured|wounded)|dead|deaths|killed|fatalities))\b",
+    re.I,
+)
 _IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)
 _CROWD_BEFORE = re.compile(
     r"\b(?:crowd|gathering|rally|march|procession|convoy|column|contingent|mob"
@@ -571,11 +588,14 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     woman": one. "The journalist was abducted": one too, but "the" only with a
     noun and a singular verb ("the attackers were killed" says no number)."""
     noun = _victim_noun(text, q.end)
-    if text[q.start : q.end].lower() in ("the", "his", "her", "their"):
+    word = text[q.start : q.end].lower()
+    if word in ("the", "his", "her", "their"):
         if not noun or _PLURAL.search(text, q.end, noun[1]):
             return False
+        space = _SPACE.match(text, noun[1])  # "his father injured": no verb
+        elided = word != "the" and space and _OUTCOME.match(text, space.end())
         return bool(
-            (f.outcome_follows and _SINGULAR_VERB.match(text, noun[1]))
+            (f.outcome_follows and (_SINGULAR_VERB.match(text, noun[1]) or elided))
             or _outcome_just_before(text, q.start)
             or _listed_after_verb(text, q.start)  # "a journalist and his driver"
         )
@@ -611,6 +631,9 @@ def _with_as_many(text: str, found: list[_Found]) -> list[_Found]:
 _FIGURE_NEXT = re.compile(
     rf"\s+(?:(?:at\s+least|more\s+than|about|some)\s+)?{NUMBER}\b", re.I
 )
+_INJURED_STATE = re.compile(
+    r"\s+in\s+(?:an?\s+)?(?:injured|wounded)\s+(?:condition|state)\b", re.I
+)
 _AND_THEN_OUTCOME = re.compile(r"\s+and(?:\s+(?:later|then))?(?=\s)", re.I)
 
 
@@ -618,6 +641,9 @@ def _with_second_outcomes(text: str, found: list[_Found]) -> list[_Found]:
     """ "2 terrorists were injured and apprehended": one figure, two outcomes."""
     more = []
     for f in found:
+        if f.outcome_follows and _INJURED_STATE.match(text, f.end):
+            # "4 terrorists were apprehended in injured condition"
+            more.append(_Found(f.quantity, f.group, f.end, "injured", True))
         joined = f.outcome_follows and _AND_THEN_OUTCOME.match(text, f.end)
         verb = joined and _outcome_after(text, joined.end())
         # Not "were killed and injured 20": that verb has a figure of its own.

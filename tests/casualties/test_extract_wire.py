@@ -23,6 +23,7 @@ SETS = (
     "seventh_sentences.jsonl",
     "eighth_sentences.jsonl",
     "ninth_sentences.jsonl",
+    "tenth_sentences.jsonl",
 )
 
 
