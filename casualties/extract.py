@@ -50,7 +50,7 @@ _GROUP_NOUNS = tuple(
             "police",
             "police (?:officers?|personnel|constables?)|police(?:m[ae]n|wom[ae]n)?"
             "|constables?|cops?|(?:assistant )?sub-inspectors?|inspectors?"
-            "|(?-i:DSPs?|SHOs?|ASIs?|SSPs?|DIGs?)"
+            "|(?-i:DSPs?|SHOs?|ASIs?|SSPs?|DIGs?)|gendarmes?|(?:traffic )?wardens?"
             "|(?:personnel|officers?|men) of the (?-i:[A-Z]\\w+ )?Constabulary",
         ),
         (
@@ -65,13 +65,17 @@ _GROUP_NOUNS = tuple(
             "soldiers?|troops|army (?:personnel|officers?|men)|military personnel"
             "|peacekeepers?|service ?members?|servicewom[ae]n|servicem[ae]n"
             "|brigadiers?(?: generals?)?|colonels?|majors?|captains?|lieutenants?"
-            "|generals?",
+            "|generals?|sepoys?|jawans?|(?:lance )?naiks?|havildars?|subedars?"
+            "|sergeants?|corporals?|airm[ae]n|marines?|paratroopers?|commandos?"
+            "|conscripts?|recruits?|reservists?|cadets?|(?:navy|naval) personnel",
         ),
         (
             "militants",
             "insurgents?|militants?|fighters?|terrorists?|attackers?|gunm[ae]n"
             "|rebels?|separatists?|assailants?|(?:suicide )?bombers?"
-            "|khwarij|khawarij|kharijis?|facilitators?",
+            "|khwarij|khawarij|kharijis?|facilitators?|jihadists?|extremists?"
+            "|Islamists?|guerrillas?|miscreants?|raiders?|infiltrators?|combatants?"
+            "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
         (
@@ -91,7 +95,26 @@ _GROUP_NOUNS = tuple(
             "|pupils?|seminarians?|devotees?"
             "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
             "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
-            "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens",
+            "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens"
+            # Trades, offices and roles a report names its dead by.
+            "|barbers?|tailors?|cobblers?|butchers?|bakers?|carpenters?|masons?"
+            "|electricians?|mechanics?|plumbers?|painters?|porters?|shepherds?"
+            "|herders?|herdsm[ae]n|nomads?|truckers?|cleaners?|sweepers?|janitors?"
+            "|cooks?|chefs?|waiters?|merchants?|businessm[ae]n|businesspeople"
+            "|bankers?|accountants?|contractors?|surveyors?|technicians?"
+            "|line(?:s)?m[ae]n|athletes?|footballers?|players?|cricketers?"
+            "|singers?|artists?|musicians?|poets?|writers?|bloggers?|activists?"
+            "|politicians?|lawmakers?|legislators?|(?-i:MPAs?|MNAs?|MPs)"
+            "|council(?:l)?ors?|mayors?|ministers?|judges?|magistrates?"
+            "|prosecutors?|scholars?|academics?|professors?|lecturers?"
+            "|principals?|orphans?|widows?|pensioners?|retirees?|voters?"
+            "|rescuers?|firefighters?|firem[ae]n|medics?|surgeons?|pharmacists?"
+            "|dentists?|midwives|missionaries|missionary|monks?|nuns?|pastors?"
+            "|bishops?|preachers?|muezzins?|worshipers?|believers?|congregants?"
+            "|youths?|youngsters?|adolescents?|juveniles?|kids|newborns?"
+            "|grandchildren|locals|tribesm[ae]n|landlords?|peasants?|(?-i:IDPs)"
+            "|(?-i:Shias?|Sunnis?|Hazaras?|Sikhs?|Hindus?|Muslims?|Ahmadis?"
+            "|Yazidis?|Kurds?|Pashtuns?|Baloch|Rohingya)",
         ),
         (
             "all",
@@ -114,10 +137,13 @@ _OUTCOME_WORDS = {
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
     "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
-    "|butchered",
+    "|butchered|murdered|assassinated|executed|beheaded|lynched"
+    "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed) to death"
+    "|burn(?:ed|t) alive|shot and killed|mown down|mowed down",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
-    "|being treated|receiving treatment"
+    "|being treated|receiving treatment|maimed"
+    "|suffered (?:injuries|wounds|burns)|sustained (?:wounds|burns)"
     "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
@@ -125,11 +151,13 @@ _OUTCOME_WORDS = {
     "|held captive|taken captive",
     "missing": "missing|disappeared|unaccounted for|trapped",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
-    "|captured|taken into custody|into custody|picked up|rounded up",
+    "|captured|taken into custody|into custody|picked up|rounded up|nabbed"
+    "|(?:held|taken in) for questioning|placed under arrest",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
-    "|(?<=safely\\s)recovered|(?:safe )?recovery of",
+    "|(?<=safely\\s)recovered|(?:safe )?recovery of|(?:safe )?release of"
+    "|liberated",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
