@@ -75,7 +75,8 @@ _GROUP_NOUNS = tuple(
             "|rebels?|separatists?|assailants?|(?:suicide )?bombers?"
             "|khwarij|khawarij|kharijis?|facilitators?|jihadists?|extremists?"
             "|Islamists?|guerrillas?|miscreants?|raiders?|infiltrators?|combatants?"
-            "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n",
+            "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n|operatives?"
+            "|henchm[ae]n",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
         (
@@ -96,6 +97,7 @@ _GROUP_NOUNS = tuple(
             "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
             "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
             "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens"
+            "|(?:bride)?grooms?|brides?"
             # Trades, offices and roles a report names its dead by.
             "|barbers?|tailors?|cobblers?|butchers?|bakers?|carpenters?|masons?"
             "|electricians?|mechanics?|plumbers?|painters?|porters?|shepherds?"
@@ -119,7 +121,8 @@ _GROUP_NOUNS = tuple(
         (
             "all",
             "people|persons?|individuals?|victims?|others|suspects?|accused"
-            "|comrades?|colleagues?|companions?|associates?|commanders?"
+            "|comrades?|colleagues?|companions?|associates?|commanders?|aides?"
+            "|deputies|followers?"
             # Criminals: "arrested 2 kidnappers", "shot dead 3 dacoits".
             "|kidnappers?|abductors?|dacoits?|robbers?|bandits?|criminals?|smugglers?"
             "|outlaws?|gangsters?|extortionists?"
@@ -127,7 +130,7 @@ _GROUP_NOUNS = tuple(
             "|(?-i:[A-Z][a-z]+(?:ians|ans|is|ons))"
             "|(?<=of\\s)them|(?<=of\\s)whom",
         ),
-        ("unknown", "hostages?|m[ae]n|bodies"),
+        ("unknown", "hostages?|captives?|m[ae]n|bodies"),
     )
 )
 
@@ -139,17 +142,20 @@ _OUTCOME_WORDS = {
     "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
     "|butchered|murdered|assassinated|executed|beheaded|lynched"
     "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed) to death"
-    "|burn(?:ed|t) alive|shot and killed|mown down|mowed down",
+    "|burn(?:ed|t) alive|shot and killed|mown down|mowed down|drowned"
+    "|buried(?!\\s+(?:under|beneath|alive))",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
     "|being treated|receiving treatment|maimed"
+    "|admitted to (?:a |the )?(?:[\\w-]+ )?hospitals?"
     "|suffered (?:injuries|wounds|burns)|sustained (?:wounds|burns)"
     "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
     "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s)|(?<=still\\s))holding"
     "|held captive|taken captive",
-    "missing": "missing|disappeared|unaccounted for|trapped",
+    "missing": "missing|disappeared|unaccounted for|trapped"
+    "|buried (?:under|beneath) (?:the )?(?:rubble|debris)",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
     "|captured|taken into custody|into custody|picked up|rounded up|nabbed"
     "|(?:held|taken in) for questioning|placed under arrest",
@@ -272,7 +278,11 @@ _ENDS_PHRASE = re.compile(
 )
 # "1,500 travellers were stranded": a figure with a verb of its own that is no
 # outcome takes none from elsewhere in its sentence.
-_OWN_VERB = re.compile(r"\s+(?:were|was|are|is|have|has|had)\b(?!\s+among\b)", re.I)
+_OWN_VERB = re.compile(
+    r"\s+(?:(?:were|was|are|is|have|has|had)\b(?!\s+among\b)"
+    r"|(?:told|said|says|say|recalled|described|reported)\b)",  # "two residents told"
+    re.I,
+)
 # "11 of the 19 hostages": the 19 is the whole the 11 are part of.
 _PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
 _SPACE = re.compile(r"\s+")
@@ -314,7 +324,8 @@ def _is_date(text: str, quantity: Quantity) -> bool:
 
 
 def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
-    """The group and end of the victim noun after `pos`, past up to two modifiers."""
+    """The group and end of the victim noun after `pos`, past up to three
+    modifiers ("a senior Islamic State official")."""
     if space := _SPACE.match(text, pos):
         if family := _FAMILY.match(text, space.end()):
             return "civilians", family.end()
@@ -322,7 +333,7 @@ def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
             return "militants", cell.end()
     if of := _OF.match(text, pos):
         pos = of.end()
-    for _ in range(3):
+    for _ in range(4):
         if not (space := _SPACE.match(text, pos)):
             return None
         nouns = [

@@ -24,6 +24,7 @@ SETS = (
     "eighth_sentences.jsonl",
     "ninth_sentences.jsonl",
     "tenth_sentences.jsonl",
+    "eleventh_sentences.jsonl",
 )
 
 
