@@ -75,7 +75,7 @@ _GROUP_NOUNS = tuple(
             "|rebels?|separatists?|assailants?|(?:suicide )?bombers?"
             "|khwarij|khawarij|kharijis?|facilitators?|jihadists?|extremists?"
             "|Islamists?|guerrillas?|miscreants?|raiders?|infiltrators?|combatants?"
-            "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n|operatives?"
+            "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n|operatives?|snipers?"
             "|henchm[ae]n",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
@@ -143,12 +143,13 @@ _OUTCOME_WORDS = {
     "|butchered|murdered|assassinated|executed|beheaded|lynched"
     "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed) to death"
     "|burn(?:ed|t) alive|shot and killed|mown down|mowed down|drowned"
+    "|fatally (?:shot|stabbed|wounded|injured|hit|struck)"
     "|buried(?!\\s+(?:under|beneath|alive))",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
     "|being treated|receiving treatment|maimed"
     "|admitted to (?:a |the )?(?:[\\w-]+ )?hospitals?"
-    "|suffered (?:injuries|wounds|burns)|sustained (?:wounds|burns)"
+    "|(?:suffered|sustained) (?:[\\w-]+ )?(?:injuries|wounds|burns)"
     "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
@@ -196,7 +197,7 @@ _MODIFIER = re.compile(
 _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
-    r"|confirmed|still|forcibly|critically|seriously|severely|fatally|safely"
+    r"|confirmed|still|forcibly|critically|seriously|severely|safely"
     r"|lightly|slightly|mildly|badly|gravely|grievously"
     r"|since|subsequently|reported(?:ly)?|more))*\s+",
     re.I,
@@ -388,6 +389,12 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
             and _outcome_just_before(text, quantity.start)
         ):
             verb = None  # "rescued all 27 passengers held hostage": rescued
+        if (
+            verb
+            and text[end : verb.start()].isspace()
+            and _OBJECT_AFTER.match(text, verb.end())
+        ):
+            return None  # "A suicide bomber killed 12 people": who killed them
     elif _NO_BEFORE.search(text, 0, quantity.start):  # "no one was killed"
         return None
     else:  # "dozens of injuries", "at least 10 were killed": people, unnamed
@@ -467,6 +474,12 @@ _TO_BEFORE = re.compile(r"\bto\s+\Z", re.I)
 _TOLL_AFTER = re.compile(
     r"\s+the\s+(?:death\s+toll|toll|number\s+of\s+(?:[\w-]+\s+){0,3}?"
     r"(?:(?P<injured>injured|wounded)|dead|deaths|killed|fatalities))\b",
+    re.I,
+)
+# What an active verb acts on: "killed 12 people", "killed a policeman".
+_OBJECT_AFTER = re.compile(
+    rf"\s+(?:(?:at\s+least|more\s+than|about|around|some|nearly|over|up\s+to)\s+)?"
+    rf"(?:{NUMBER}|an?|the|his|her|their|dozens|scores|hundreds|several)\s",
     re.I,
 )
 _IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)

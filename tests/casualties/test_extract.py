@@ -75,6 +75,24 @@ def test_it_gives_each_object_the_verb_in_front_of_it():
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A suicide bomber killed 12 people.", {("all", "killed", 12, 12, 12)}),
+        ("A gunman killed three soldiers.", {("military", "killed", 3, 3, 3)}),
+        ("Two gunmen killed a policeman.", {("police", "killed", 1, 1, 1)}),
+        ("A sniper fatally shot 3 soldiers.", {("military", "killed", 3, 3, 3)}),
+        # Headline style: no object after the verb, so the figure is its own.
+        (
+            "Three soldiers killed, two injured in blast.",
+            {("military", "killed", 3, 3, 3), ("all", "injured", 2, 2, 2)},
+        ),
+    ],
+)
+def test_the_subject_of_an_active_verb_is_who_did_it_not_a_victim(text, expected):
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "group"),
     [
         ("3 policemen were killed", "police"),
