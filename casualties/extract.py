@@ -76,6 +76,7 @@ _GROUP_NOUNS = tuple(
             "|khwarij|khawarij|kharijis?|facilitators?|jihadists?|extremists?"
             "|Islamists?|guerrillas?|miscreants?|raiders?|infiltrators?|combatants?"
             "|mujahideen|fidayeen|(?-i:Taliban)|militiam[ae]n|operatives?|snipers?"
+            "|high-value targets?|ring ?leaders?|ringleaders?|kingpins?"
             "|henchm[ae]n",
         ),
         ("detainees", "inmates?|prisoners?|detainees?|convicts?"),
@@ -122,6 +123,7 @@ _GROUP_NOUNS = tuple(
             "all",
             "people|persons?|individuals?|victims?|others|suspects?|accused"
             "|comrades?|colleagues?|companions?|associates?|commanders?|aides?"
+            "|bodyguards?|offenders?|fugitives?|absconders?|(?:prayer )?leaders?"
             "|deputies|followers?"
             # Criminals: "arrested 2 kidnappers", "shot dead 3 dacoits".
             "|kidnappers?|abductors?|dacoits?|robbers?|bandits?|criminals?|smugglers?"
@@ -164,13 +166,15 @@ _OUTCOME_WORDS = {
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
     "|(?<=safely\\s)recovered|(?:safe )?recovery of|(?:safe )?release of"
+    "|recovered(?=\\s+(?:[\\w-]+\\s+)?(?:kidnapped|abducted)\\b)"
     "|liberated",
 }
 _OUTCOME = _compile("|".join(f"(?P<{o}>{w})" for o, w in _OUTCOME_WORDS.items()))
 
 # Between a number and its noun: "dozens of (the) injured", "10 Pakistani soldiers".
 _OF = re.compile(
-    r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|our|those))?(?:\s+members)?(?=\s)",
+    r"\s+(?:members\s+)?of(?:\s+(?:the|its|their|his|her|my|our|those))?"
+    r"(?:\s+members)?(?=\s)",
     re.I,
 )
 # "9 of the wounded were in critical condition", "eight of them in critical
@@ -190,6 +194,7 @@ _MODIFIER = re.compile(
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
     r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
     r"|polio|aid|health|construction|factory|farm|government|private|illegal"
+    r"|proclaimed"
     r"|undocumented)(?=\s)",
     re.I,
 )
@@ -198,7 +203,8 @@ _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
     r"|confirmed|still|forcibly|critically|seriously|severely|safely"
-    r"|lightly|slightly|mildly|badly|gravely|grievously"
+    r"|lightly|slightly|mildly|badly|gravely|grievously|thought"
+    r"|among(?:\s+(?:the|those))?"
     r"|since|subsequently|reported(?:ly)?|more))*\s+",
     re.I,
 )
@@ -262,7 +268,7 @@ _REDUCED_RELATIVE = re.compile(
 # "a policeman was martyred", "another injured": one, when the verb says so.
 _ARTICLE = re.compile(
     r"(?<![\w-])(?:an?(?:\s+(?:second|third|fourth|fifth|sixth))?|another|the"
-    r"|his|her|their)"
+    r"|his|her|their|my|our)"
     r"(?=\s+[a-z0-9])",
     re.I,
 )
@@ -419,6 +425,18 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
                 return _Found(quantity, group, end, toll)
             verb = after or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
+        if not verb and _NUMBER_OF_BEFORE.search(
+            text, max(0, quantity.start - 40), quantity.start
+        ):
+            # "The injured persons, numbering 18,": the outcome named before;
+            # "killed an entire family of seven": the verb before.
+            family = _FAMILY_OF_BEFORE.search(text, 0, quantity.start)
+            return _Found(
+                quantity,
+                "civilians" if family else group,
+                end,
+                None if family else _outcome_earlier(text, quantity),
+            )
         if not verb and (counted := _IN_NUMBER.match(text, end)):
             # "The injured, 12 in number, were shifted": the figure of the
             # words around it.
@@ -482,6 +500,8 @@ _OBJECT_AFTER = re.compile(
     rf"(?:{NUMBER}|an?|the|his|her|their|dozens|scores|hundreds|several)\s",
     re.I,
 )
+_FAMILY_OF_BEFORE = re.compile(r"\bfamily\s+of\s+\Z", re.I)
+_NUMBER_OF_BEFORE = re.compile(r"(?:,\s*numbering|\bfamily\s+of)\s+\Z", re.I)
 _IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)
 _CROWD_BEFORE = re.compile(
     r"\b(?:crowd|gathering|rally|march|procession|convoy|column|contingent|mob"
@@ -583,23 +603,6 @@ def _appositive_outcome(text: str, f: _Found) -> str | None:
     return verb.lastgroup if verb else None
 
 
-_NEXT_FIGURES_VERB = re.compile(
-    rf"\s*(?:and|but|while)\s+(?:{'|'.join(_OUTCOME_WORDS.values())})"
-    rf"\s+(?:(?:at\s+least|more\s+than|about|some|another)\s+)?{NUMBER}\b",
-    re.I,
-)
-
-
-def _part_before_next_figure(text: str, f: _Found) -> bool:
-    """ "killed eight people, including a 10-year-old girl, and injured 29":
-    the verb after the appositive has a figure of its own; the part is of the
-    whole before it."""
-    if not _in_appositive(text, f.quantity.start):
-        return False
-    closing = _APPOSITIVE_CLOSE.match(text, f.end)
-    return bool(closing and _NEXT_FIGURES_VERB.match(text, closing.end()))
-
-
 def _articles(text: str, quantities: list[Quantity]) -> list[Quantity]:
     """ "a"/"an"/"another" as one, where no quantity phrase covers or follows
     it ("a dozen", "another five"); kept only where a verb says what became
@@ -641,16 +644,22 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     noun and a singular verb ("the attackers were killed" says no number)."""
     noun = _victim_noun(text, q.end)
     word = text[q.start : q.end].lower()
-    if word in ("the", "his", "her", "their"):
+    if word in ("the", "his", "her", "their", "my", "our"):
         if not noun or _PLURAL.search(text, q.end, noun[1]):
             return False
         space = _SPACE.match(text, noun[1])  # "his father injured": no verb
         elided = word != "the" and space and _OUTCOME.match(text, space.end())
+        joined = word != "the" and _AND_BEFORE.search(text, 0, q.start)
         return bool(
             (f.outcome_follows and (_SINGULAR_VERB.match(text, noun[1]) or elided))
+            or (f.outcome_follows and joined)  # "An SHO and his gunman were"
             or _outcome_just_before(text, q.start)
             or _listed_after_verb(text, q.start)  # "a journalist and his driver"
         )
+    if not noun and not f.outcome_follows:
+        return False  # "killed an entire family of seven": the seven count
+    if not noun and _NOMINAL_OUTCOME.match(text, q.end):
+        return False  # "A toll compiled by AFP": no one
     return bool(
         f.outcome_follows
         or _outcome_just_before(text, q.start)
@@ -662,6 +671,12 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     )
 
 
+_AND_BEFORE = re.compile(r"\band\s+\Z", re.I)
+_NOMINAL_OUTCOME = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:toll|deaths?|killings?|fatalities|injur(?:y|ies)"
+    r"|abductions?|arrests?|martyrdom|kidnapping)\b",
+    re.I,
+)
 _AS_MANY = re.compile(r"\band\s+as\s+many(?:\s+others)?(?=\s)", re.I)
 
 
@@ -736,21 +751,28 @@ def extract_claims(text: str) -> list[Candidate]:
         for m in _OUTCOME.finditer(text)
         if m.end() not in taken
     ]
+
+    def _resolve_in_sentence(i: int) -> None:
+        following = found[i + 1] if i + 1 < len(found) else None
+        words = [m for s, m in outcomes if s == found[i].sentence]
+        _resolve(text, found[i], following, words)
+
     # Right to left, so a figure can share the verb of the figure after it.
     for i in reversed(range(len(found))):
         if not found[i].outcome:
             found[i].outcome = _appositive_outcome(text, found[i])
-        if not found[i].outcome and _part_before_next_figure(text, found[i]):
+        if not found[i].outcome and i and _in_appositive(text, found[i].quantity.start):
             continue  # its whole's, below
         if not found[i].outcome:
-            following = found[i + 1] if i + 1 < len(found) else None
-            words = [m for s, m in outcomes if s == found[i].sentence]
-            _resolve(text, found[i], following, words)
-    # "15 hostages, including four foreigners, before ...": a part the verb
-    # after its appositive does not name counts as its whole does.
-    for before, f in zip(found, found[1:], strict=False):
-        if not f.outcome and before.outcome and _in_appositive(text, f.quantity.start):
-            f.outcome = before.outcome
+            _resolve_in_sentence(i)
+    # "15 hostages, including four foreigners, before ...", "killed eight
+    # people, including a girl, and injured 29": a part the verb after its
+    # appositive does not name counts as its whole does.
+    for i, f in enumerate(found):
+        if not f.outcome and i and _in_appositive(text, f.quantity.start):
+            f.outcome = found[i - 1].outcome
+            if not f.outcome:
+                _resolve_in_sentence(i)
     # "Three terrorists were killed, while one managed to escape", "shot dead
     # 3 dacoits, while 1 escaped": an attacker who got away is no one freed.
     found = [

@@ -25,6 +25,7 @@ SETS = (
     "ninth_sentences.jsonl",
     "tenth_sentences.jsonl",
     "eleventh_sentences.jsonl",
+    "twelfth_sentences.jsonl",
 )
 
 
