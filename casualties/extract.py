@@ -58,7 +58,7 @@ _GROUP_NOUNS = tuple(
             "paramilitar(?:y|ies)(?: (?:personnel|troops|soldiers?|forces|men))?"
             "|(?:FC|Frontier Corps|Levies) (?:personnel|troops|soldiers?|men|officials?"
             "|sepoys?|jawans?)"
-            "|Levies|Rangers|Frontier Corps",
+            "|Levies|Rangers?|Frontier Corps",
         ),
         (
             "military",
@@ -124,6 +124,7 @@ _GROUP_NOUNS = tuple(
             "people|persons?|individuals?|victims?|others|suspects?|accused"
             "|comrades?|colleagues?|companions?|associates?|commanders?|aides?"
             "|bodyguards?|offenders?|fugitives?|absconders?|(?:prayer )?leaders?"
+            "|(?:target )?killers?|hitm[ae]n"
             "|deputies|followers?"
             # Criminals: "arrested 2 kidnappers", "shot dead 3 dacoits".
             "|kidnappers?|abductors?|dacoits?|robbers?|bandits?|criminals?|smugglers?"
@@ -194,7 +195,7 @@ _MODIFIER = re.compile(
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
     r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
     r"|polio|aid|health|construction|factory|farm|government|private|illegal"
-    r"|proclaimed"
+    r"|proclaimed|kidnap|kidnapping|abduction"
     r"|undocumented)(?=\s)",
     re.I,
 )
@@ -203,7 +204,8 @@ _AUXILIARIES = re.compile(
     r"(?:\s+(?:were|was|are|is|have|has|had|been|being|be|got|went|gone|remain(?:s|ed)?"
     r"|reportedly|allegedly|also|later|all|now|feared|believed|said|to|reported"
     r"|confirmed|still|forcibly|critically|seriously|severely|safely"
-    r"|lightly|slightly|mildly|badly|gravely|grievously|thought"
+    r"|lightly|slightly|mildly|badly|gravely|grievously|thought|pronounced"
+    r"|declared|briefly|temporarily|illegally|wrongly"
     r"|among(?:\s+(?:the|those))?"
     r"|since|subsequently|reported(?:ly)?|more))*\s+",
     re.I,
@@ -221,7 +223,7 @@ _TOLL_BEFORE = re.compile(
     r"(?:\b(?:toll|number\s+of\s+(?:the\s+)?(?:(?!to\b|at\b)[\w-]+\s+){0,3}?"
     r"(?:dead|deaths|fatalities|killed|martyrs|(?P<injured>injured|wounded)))\b"
     r"[^.;!?]{0,80}?\b(?:to|at|of|reached|hit|crossed|is|was|stands|stood)"
-    r"|\bbod(?:y|ies)\s+of(?:\s+the)?)\s+\Z",
+    r"|\bbod(?:y|ies)\s+of(?:\s+the)?|\bdead\s+numbered)\s+\Z",
     re.I,
 )
 # "far more than the military's figure of 18": a figure the sentence's
@@ -642,7 +644,9 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
     """ "a policeman was martyred", "killed a local commander", "including a
     woman": one. "The journalist was abducted": one too, but "the" only with a
     noun and a singular verb ("the attackers were killed" says no number)."""
-    noun = _victim_noun(text, q.end)
+    # "the abducted engineer was recovered": what they were, then the noun
+    stated = _STATE.match(text, q.end)
+    noun = _victim_noun(text, stated.end() if stated else q.end)
     word = text[q.start : q.end].lower()
     if word in ("the", "his", "her", "their", "my", "our"):
         if not noun or _PLURAL.search(text, q.end, noun[1]):
@@ -651,7 +655,10 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
         elided = word != "the" and space and _OUTCOME.match(text, space.end())
         joined = word != "the" and _AND_BEFORE.search(text, 0, q.start)
         return bool(
-            (f.outcome_follows and (_SINGULAR_VERB.match(text, noun[1]) or elided))
+            (
+                (f.outcome_follows or stated)
+                and (_SINGULAR_VERB.match(text, noun[1]) or elided)
+            )
             or (f.outcome_follows and joined)  # "An SHO and his gunman were"
             or _outcome_just_before(text, q.start)
             or _listed_after_verb(text, q.start)  # "a journalist and his driver"
@@ -668,9 +675,12 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
         or _listed_after_verb(text, q.start)
         # "A soldier and two police officers died": the verb they share.
         or (noun and _SHARED_WITH_NEXT.match(text, noun[1]))
+        # "A woman was among the three people killed"
+        or (noun and _AMONG_NEXT.match(text, noun[1]))
     )
 
 
+_AMONG_NEXT = re.compile(r"\s+(?:was|were|is|are)\s+among\s", re.I)
 _AND_BEFORE = re.compile(r"\band\s+\Z", re.I)
 _NOMINAL_OUTCOME = re.compile(
     r"\s+(?:[\w-]+\s+)?(?:toll|deaths?|killings?|fatalities|injur(?:y|ies)"

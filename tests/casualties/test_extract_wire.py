@@ -26,6 +26,7 @@ SETS = (
     "tenth_sentences.jsonl",
     "eleventh_sentences.jsonl",
     "twelfth_sentences.jsonl",
+    "thirteenth_sentences.jsonl",
 )
 
 
