@@ -499,7 +499,10 @@ _TOLL_AFTER = re.compile(
 # What an active verb acts on: "killed 12 people", "killed a policeman".
 _OBJECT_AFTER = re.compile(
     rf"\s+(?:(?:at\s+least|more\s+than|about|around|some|nearly|over|up\s+to)\s+)?"
-    rf"(?:{NUMBER}|an?|the|his|her|their|dozens|scores|hundreds|several)\s",
+    rf"(?:{NUMBER}|an?|the|his|her|their|dozens|scores|hundreds|several)\s"
+    # Not a distance or a time: "Five people killed 3 km from the border".
+    r"(?!\s*(?:km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|hours?|minutes?|days?"
+    r"|weeks?|months?|years?|per\s*cent|percent)\b)",
     re.I,
 )
 _FAMILY_OF_BEFORE = re.compile(r"\bfamily\s+of\s+\Z", re.I)

@@ -86,6 +86,10 @@ def test_it_gives_each_object_the_verb_in_front_of_it():
             "Three soldiers killed, two injured in blast.",
             {("military", "killed", 3, 3, 3), ("all", "injured", 2, 2, 2)},
         ),
+        (
+            "Five people killed 3 km from the border.",
+            {("all", "killed", 5, 5, 5)},
+        ),
     ],
 )
 def test_the_subject_of_an_active_verb_is_who_did_it_not_a_victim(text, expected):
