@@ -67,7 +67,8 @@ _GROUP_NOUNS = tuple(
             "|brigadiers?(?: generals?)?|colonels?|majors?|captains?|lieutenants?"
             "|generals?|sepoys?|jawans?|(?:lance )?naiks?|havildars?|subedars?"
             "|sergeants?|corporals?|airm[ae]n|marines?|paratroopers?|commandos?"
-            "|conscripts?|recruits?|reservists?|cadets?|(?:navy|naval) personnel",
+            "|conscripts?|recruits?|reservists?|cadets?|(?:navy|naval) personnel"
+            "|pilots?",
         ),
         (
             "militants",
@@ -147,6 +148,7 @@ _OUTCOME_WORDS = {
     "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed) to death"
     "|burn(?:ed|t) alive|shot and killed|mown down|mowed down|drowned"
     "|fatally (?:shot|stabbed|wounded|injured|hit|struck)"
+    "|claimed (?:the )?lives(?: of)?"
     "|buried(?!\\s+(?:under|beneath|alive))",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
@@ -157,7 +159,7 @@ _OUTCOME_WORDS = {
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
     "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s)|(?<=still\\s))holding"
-    "|held captive|taken captive",
+    "|held captive|taken captive|in captivity",
     "missing": "missing|disappeared|unaccounted for|trapped"
     "|buried (?:under|beneath) (?:the )?(?:rubble|debris)",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
@@ -195,7 +197,7 @@ _MODIFIER = re.compile(
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
     r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
     r"|polio|aid|health|construction|factory|farm|government|private|illegal"
-    r"|proclaimed|kidnap|kidnapping|abduction"
+    r"|proclaimed|kidnap|kidnapping|abduction|wanted|main|prime|alleged"
     r"|undocumented)(?=\s)",
     re.I,
 )
@@ -246,7 +248,9 @@ _FAMILY = re.compile(
 )
 # ", including four children," between a noun and its verb.
 _APPOSITIVE = re.compile(
-    r"\s*,\s*(?:including|among\s+them|most\s+of\s+them)\s+[^,.;:]{1,60},", re.I
+    r"\s*,\s*(?:including|among\s+them|most\s+of\s+them|all|both|mostly)"
+    r"\s+[^,.;:]{1,60},",
+    re.I,
 )
 _INCLUDING_BEFORE = re.compile(
     r",\s*(?:including|among\s+them|most\s+of\s+them)\s+(?:[^,.;:]{0,40}\s)?\Z",
@@ -277,7 +281,7 @@ _ARTICLE = re.compile(
 # "a 45-year-old shopkeeper": an age, not a count.
 _AGE_AFTER = re.compile(r"-?\s*(?:year|month)s?(?:-|\s+)old\b", re.I)
 _ESCAPED = re.compile(r"\b(?:escaped|managed\s+to\s+escape|fled)\b", re.I)
-_HOSTAGES = re.compile(r"hostages?\Z", re.I)
+_HOSTAGES = re.compile(r"(?:hostages?|captives?)\Z", re.I)
 _BODIES = re.compile(r"bodies\Z", re.I)
 # What may follow a figure that stands without a noun ("and injured 18, ...").
 _ENDS_PHRASE = re.compile(
@@ -295,7 +299,11 @@ _OWN_VERB = re.compile(
 # "11 of the 19 hostages": the 19 is the whole the 11 are part of.
 _PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
 _SPACE = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|\Z)|\n")
+# Not after an initial or a title: "Two U.N. peacekeepers", "Gen. Asim".
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bLt)(?<!\bNo)(?<!\bGen)"
+    r"(?<!\bCol)(?<!\bMaj)(?<!\bSgt)(?<!\bCapt)(?<!\bMrs)[.!?]+(?=\s|\Z)|\n"
+)
 
 _MONTH_BEFORE = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\Z"
@@ -663,6 +671,7 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
                 and (_SINGULAR_VERB.match(text, noun[1]) or elided)
             )
             or (f.outcome_follows and joined)  # "An SHO and his gunman were"
+            or _in_appositive(text, q.start)  # "including the main suspect,"
             or _outcome_just_before(text, q.start)
             or _listed_after_verb(text, q.start)  # "a journalist and his driver"
         )

@@ -27,6 +27,7 @@ SETS = (
     "eleventh_sentences.jsonl",
     "twelfth_sentences.jsonl",
     "thirteenth_sentences.jsonl",
+    "fourteenth_sentences.jsonl",
 )
 
 
