@@ -101,6 +101,9 @@ class _Filters(dict):
         copies = {}
         for name, filter_ in self.items():
             copies[name] = copied = copy.copy(filter_)
+            # A field the class's filter built (the schema generator asks for
+            # some) is built again, so no two forms share one.
+            copied.__dict__.pop("_field", None)
             if copied.method is not None:
                 copied.method = copied.method  # bound to the copy, not the class's
         return copies

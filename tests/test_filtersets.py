@@ -38,3 +38,16 @@ def test_a_method_filter_runs_on_its_own_filterset():
 
     assert [place.name for place in found] == ["Turbat"]
     assert [place.name for place in other] == ["Quetta"]
+
+
+def test_no_two_forms_share_a_field_the_class_filter_built():
+    """drf-spectacular reads `.field` of the class's choice filters, which
+    caches one there; the pages then change their FilterSets' fields."""
+    assert IncidentFilterSet.base_filters["status"].field is not None
+
+    first = IncidentFilterSet(QueryDict(""), Incident.objects.all())
+    second = IncidentFilterSet(QueryDict(""), Incident.objects.all())
+
+    built = IncidentFilterSet.base_filters["status"].field
+    assert first.form.fields["status"] is not built
+    assert first.form.fields["status"] is not second.form.fields["status"]
