@@ -106,7 +106,7 @@ _GROUP_NOUNS = tuple(
             "|herders?|herdsm[ae]n|nomads?|truckers?|cleaners?|sweepers?|janitors?"
             "|cooks?|chefs?|waiters?|merchants?|businessm[ae]n|businesspeople"
             "|bankers?|accountants?|contractors?|surveyors?|technicians?"
-            "|line(?:s)?m[ae]n|athletes?|footballers?|players?|cricketers?"
+            "|lines?m[ae]n|athletes?|footballers?|players?|cricketers?"
             "|singers?|artists?|musicians?|poets?|writers?|bloggers?|activists?"
             "|politicians?|lawmakers?|legislators?|(?-i:MPAs?|MNAs?|MPs)"
             "|council(?:l)?ors?|mayors?|ministers?|judges?|magistrates?"
@@ -435,12 +435,14 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
                 return _Found(quantity, group, end, toll)
             verb = after or verb
             return _Found(quantity, group, max(end, verb.end()), verb.lastgroup)
-        if not verb and _NUMBER_OF_BEFORE.search(
-            text, max(0, quantity.start - 40), quantity.start
+        if not verb and (
+            counted_as := _NUMBER_OF_BEFORE.search(
+                text, max(0, quantity.start - 40), quantity.start
+            )
         ):
             # "The injured persons, numbering 18,": the outcome named before;
             # "killed an entire family of seven": the verb before.
-            family = _FAMILY_OF_BEFORE.search(text, 0, quantity.start)
+            family = counted_as.group("family")
             return _Found(
                 quantity,
                 "civilians" if family else group,
@@ -513,8 +515,9 @@ _OBJECT_AFTER = re.compile(
     r"|weeks?|months?|years?|per\s*cent|percent)\b)",
     re.I,
 )
-_FAMILY_OF_BEFORE = re.compile(r"\bfamily\s+of\s+\Z", re.I)
-_NUMBER_OF_BEFORE = re.compile(r"(?:,\s*numbering|\bfamily\s+of)\s+\Z", re.I)
+_NUMBER_OF_BEFORE = re.compile(
+    r"(?:,\s*numbering|\b(?P<family>family)\s+of)\s+\Z", re.I
+)
 _IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)
 _CROWD_BEFORE = re.compile(
     r"\b(?:crowd|gathering|rally|march|procession|convoy|column|contingent|mob"
