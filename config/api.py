@@ -66,6 +66,10 @@ class BoundedPaginator(Paginator):
     count is the whole list's or a lower bound."""
 
     bound: int | None = None
+    # `skip(rows, offset)` -> (rows, skipped): the rows from some point of the
+    # list on and how many come before it, when the view knows that much
+    # without reading them (Pagination.skip_rows).
+    skip = None
 
     @cached_property
     def count(self) -> int:
@@ -105,7 +109,12 @@ class BoundedPaginator(Paginator):
             return super().page(number)  # and refused there, as before
         number = int(number)
         bottom = (number - 1) * self.per_page
-        page, ahead = _page_and_count(rows[bottom : self.bound + 1], self.per_page)
+        skipped = 0
+        if self.skip is not None:
+            rows, skipped = self.skip(rows, bottom)
+        page, ahead = _page_and_count(
+            rows[bottom - skipped : self.bound - skipped + 1], self.per_page
+        )
         # Past the end nothing is read, and the count found is the page's
         # start: validate_number then refuses the page, as the COUNT did.
         self.__dict__["count"] = counted = bottom + ahead
@@ -149,7 +158,9 @@ class Pagination(PageNumberPagination):
     first) can also be read by `cursor`: `cursor=start`, then each answer's
     `next`. A cursor page is found through the index from where the last one
     ended, so page 4,000 costs what page 1 does, and no COUNT is run; a page
-    number is an OFFSET, which PostgreSQL reads through row by row.
+    number is an OFFSET, which PostgreSQL reads through row by row, unless
+    the view knows where the page starts (`skip_rows`: the incident list,
+    unfiltered, from its counts per month).
     """
 
     page_size = 50
@@ -164,6 +175,7 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.next_cursor = None
+        self.view = view
         self.by_cursor = self.cursor_query_param in request.query_params
         if not self.by_cursor:
             return super().paginate_queryset(queryset, request, view)
@@ -292,6 +304,9 @@ class Pagination(PageNumberPagination):
             paginator.bound = min(
                 int(page) * paginator.per_page + self.COUNT_AHEAD, self.MAX_BOUND
             )
+            # A view may know where a deep page starts without reading the
+            # rows before it (incidents: the sums per month).
+            paginator.skip = getattr(getattr(self, "view", None), "skip_rows", None)
         return super().get_page_number(request, paginator)
 
     def check_page(self, request) -> None:
