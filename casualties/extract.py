@@ -139,13 +139,16 @@ _GROUP_NOUNS = tuple(
 )
 
 _OUTCOME_WORDS = {
-    "killed": "killed|killing|killings?|dead|died|deaths?|toll|fatalities|martyred"
-    "|martyring"
+    # "death", not after "to": "sentenced 6 men to death" is no killing; the
+    # verbs that kill "to death" are listed below.
+    "killed": "killed|killing|killings?|dead|died|deaths|(?<!\\bto\\s)death|toll"
+    "|fatalities|martyred|martyring"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
     "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
     "|butchered|murdered|assassinated|executed|beheaded|lynched"
-    "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed) to death"
+    "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed|starved|frozen|put"
+    "|bludgeoned|kicked|trampled|shot|battered|clubbed|lynched) to death"
     "|burn(?:ed|t) alive|shot and killed|mown down|mowed down|drowned"
     "|fatally (?:shot|stabbed|wounded|injured|hit|struck)"
     "|claimed (?:the )?lives(?: of)?"
@@ -164,7 +167,8 @@ _OUTCOME_WORDS = {
     "|buried (?:under|beneath) (?:the )?(?:rubble|debris)",
     "detained": "detained|detaining|arrested|arresting|arrests?|apprehended"
     "|captured|taken into custody|into custody|picked up|rounded up|nabbed"
-    "|(?:held|taken in) for questioning|placed under arrest",
+    "|(?:held|taken in) for questioning|placed under arrest"
+    "|taken prisoners?|taken(?=\\s+(?:[\\w-]+\\s+){1,4}?prisoners?\\b)",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
@@ -185,7 +189,11 @@ _OF = re.compile(
 _CONDITION_AFTER = re.compile(
     r"(?:\s+of\s+(?:the\s+)?(?:them|whom|injured|wounded))?"
     r"(?:\s+(?:were|are|is|was|remain(?:ed|s)?))?"
-    r"\s+in\s+(?:a\s+)?(?:critical|serious|stable|precarious)\s+(?:condition|state)",
+    r"\s+in\s+(?:a\s+)?(?:critical|serious|stable|precarious)\s+(?:condition|state)"
+    # "wounded 30 people, 11 of them critically": how badly, not how many.
+    r"|\s+of\s+(?:the\s+)?(?:them|whom|injured|wounded)"
+    r"\s+(?:critically|seriously|severely|gravely|badly)"
+    r"(?:\s+(?:injured|wounded|hurt))?(?![\w-])",
     re.I,
 )
 _MODIFIER = re.compile(
@@ -197,6 +205,7 @@ _MODIFIER = re.compile(
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
     r"|village|young|teenage|his|her|their|traffic|tribal|army|naval"
     r"|polio|aid|health|construction|factory|farm|government|private|illegal"
+    r"|truck|lorry|bus|taxi|rickshaw|van"
     r"|proclaimed|kidnap|kidnapping|abduction|wanted|main|prime|alleged"
     r"|undocumented)(?=\s)",
     re.I,
@@ -395,6 +404,10 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
             return None  # "8 of the 22 people brought in had died": the part died
     if whole := _part_of_a_whole(text, quantity):
         return whole
+    if (them := _OF_THEM.match(text, quantity.end)) and (
+        noun := _victim_noun(text, them.end())
+    ):  # "4 people were injured, one of them a child": what the whole became
+        return _Found(quantity, noun[0], noun[1], _outcome_earlier(text, quantity))
     noun = _victim_noun(text, quantity.end)
     if noun:
         group, end = noun
@@ -528,6 +541,8 @@ _EITHER_OUTCOME = re.compile(
     r"\s+or\s+(?:were\s+)?(?:wounded|injured|hurt|killed|dead|missing)\b", re.I
 )
 _WHOLE_AFTER = re.compile(rf"\s+{NUMBER}(?=\s)", re.I)
+# ", one of them a child", ", three of them soldiers": who some of the whole were.
+_OF_THEM = re.compile(r"\s+of\s+them(?:\s+an?)?(?=\s+[a-z])", re.I)
 
 
 _WERE = re.compile(r"\s+(?:were|are)(?=\s)", re.I)
@@ -579,7 +594,11 @@ def _outcome_just_before(text: str, start: int) -> str | None:
     return None
 
 
-_JUST_BEFORE = re.compile(r"\s+(?:(?:all|included|include|includes)\s+)?", re.I)
+_JUST_BEFORE = re.compile(
+    r"\s+(?:(?:all|included|include|includes"
+    r"|the\s+(?:last|first|remaining|other|final))\s+)?",  # "freed the last three"
+    re.I,
+)
 
 
 def _resolve(

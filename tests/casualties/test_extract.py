@@ -174,3 +174,42 @@ def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
     """The issue's "1,500 travellers" read as freed: the freeing was of others."""
     text = "Troops freed 20 hostages, while 1,500 travellers were stranded overnight."
     assert figures(text) == {("unknown", "freed", 20, 20, 20)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # How badly some of a figure already counted were hurt: no figure.
+        (
+            "The blast wounded at least 30 people, 11 of them critically.",
+            {("all", "injured", 30, None, 30)},
+        ),
+        # A sentence of a court is no death.
+        ("A court sentenced 6 men to death for the attack.", set()),
+        ("Three people starved to death in the town.", {("all", "killed", 3, 3, 3)}),
+        # Who some of the whole were, with the whole's outcome.
+        (
+            "4 people were injured, one of them a child.",
+            {("all", "injured", 4, 4, 4), ("civilians", "injured", 1, 1, 1)},
+        ),
+        (
+            "Police arrested 12 people, two of them women.",
+            {("all", "detained", 12, 12, 12), ("civilians", "detained", 2, 2, 2)},
+        ),
+        # The verb before "the last three".
+        (
+            "The kidnappers freed the last three of the 17 hostages.",
+            {("all", "freed", 3, 3, 3)},
+        ),
+        (
+            "Its forces had taken 48 Russian soldiers prisoner.",
+            {("military", "detained", 48, 48, 48)},
+        ),
+        (
+            "Gunmen seized 34 truck drivers on the road.",
+            {("civilians", "abducted", 34, 34, 34)},
+        ),
+    ],
+)
+def test_rules_drawn_from_the_fifteenth_file(text, expected):
+    assert figures(text) == expected

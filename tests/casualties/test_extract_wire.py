@@ -28,6 +28,7 @@ SETS = (
     "twelfth_sentences.jsonl",
     "thirteenth_sentences.jsonl",
     "fourteenth_sentences.jsonl",
+    "fifteenth_sentences.jsonl",
 )
 
 
