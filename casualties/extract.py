@@ -109,7 +109,8 @@ _GROUP_NOUNS = tuple(
             "|lines?m[ae]n|athletes?|footballers?|players?|cricketers?"
             "|singers?|artists?|musicians?|poets?|writers?|bloggers?|activists?"
             "|politicians?|lawmakers?|legislators?|(?-i:MPAs?|MNAs?|MPs)"
-            "|council(?:l)?ors?|mayors?|ministers?|judges?|magistrates?"
+            "|council(?:l)?ors?|council members?|mayors?|ministers?|judges?"
+            "|magistrates?"
             "|prosecutors?|scholars?|academics?|professors?|lecturers?"
             "|principals?|orphans?|widows?|pensioners?|retirees?|voters?"
             "|rescuers?|firefighters?|firem[ae]n|medics?|surgeons?|pharmacists?"
@@ -152,13 +153,16 @@ _OUTCOME_WORDS = {
     "|burn(?:ed|t) alive|shot and killed|mown down|mowed down|drowned"
     "|fatally (?:shot|stabbed|wounded|injured|hit|struck)"
     "|claimed (?:the )?lives(?: of)?"
-    "|buried(?!\\s+(?:under|beneath|alive))",
+    "|buried(?!\\s+(?:under|beneath|alive))"
+    # "lost four of its own soldiers": an army's or a group's dead.
+    "|lost(?=\\s+(?:[\\w-]+\\s+){1,4}?(?:soldiers|troops|men|fighters|personnel)\\b)",
     "injured": "injured|injuring|injury|injuries|wounded|wounding|hurt"
     "|sustained injuries|in hospital|hospitali[sz]ed|under treatment"
     "|being treated|receiving treatment|maimed"
     "|admitted to (?:a |the )?(?:[\\w-]+ )?hospitals?"
     "|(?:suffered|sustained) (?:[\\w-]+ )?(?:injuries|wounds|burns)"
-    "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?(?:wounds|injuries|burns))",
+    "|treated(?=\\s+(?:[\\w-]+\\s+){0,4}?for\\s+(?:[\\w-]+\\s+)?"
+    "(?:wounds|injuries|burns|inhalation))",
     "abducted": "abducted|abducting|abductions?|kidnapped|kidnapping"
     "|taken hostage|held hostage|seized|(?<=being\\s)held|(?<=still\\s)held"
     "|(?:(?<=are\\s)|(?<=were\\s)|(?<=is\\s)|(?<=was\\s)|(?<=still\\s))holding"
@@ -170,6 +174,7 @@ _OUTCOME_WORDS = {
     "|(?:held|taken in) for questioning|placed under arrest"
     "|taken prisoners?|taken(?=\\s+(?:[\\w-]+\\s+){1,4}?prisoners?\\b)",
     "freed": "freed|freeing|escaped|managed to escape|released|rescued|set free"
+    "|broke (?:out|free)|repatriated"
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
     "|(?<=safely\\s)recovered|(?:safe )?recovery of|(?:safe )?release of"
@@ -207,7 +212,7 @@ _MODIFIER = re.compile(
     r"|polio|aid|health|construction|factory|farm|government|private|illegal"
     r"|truck|lorry|bus|taxi|rickshaw|van"
     r"|proclaimed|kidnap|kidnapping|abduction|wanted|main|prime|alleged"
-    r"|undocumented)(?=\s)",
+    r"|undocumented|own|brave|gallant)(?=\s)",
     re.I,
 )
 # Between a noun and its verb: "108 militants (were) killed", "are feared dead".
@@ -273,9 +278,12 @@ _LEADING_VERB = re.compile(
     r"\s+and(?:\s+then|\s+later)?(?=\s)",
     re.I,
 )
-# "22 people brought in had died", "those taken to hospital have died".
+# "22 people brought in had died", "those taken to hospital have died": what
+# became of them, past what they were.
 _REDUCED_RELATIVE = re.compile(
-    r"\s+(?:brought|taken|rushed|shifted|moved|admitted|held|kidnapped|abducted"
+    # "the two journalists who were kidnapped in January have been released"
+    r"\s+(?:(?:who|that)\s+(?:were|was|had\s+been|have\s+been|are|is)\s+)?"
+    r"(?:brought|taken|rushed|shifted|moved|admitted|held|kidnapped|abducted"
     r"|detained|seized)(?:\s+[a-z]+){0,8}?"
     r"(?=\s+(?:had|have|has|were|was|later)\s)",
     re.I,
@@ -407,6 +415,12 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
     if (them := _OF_THEM.match(text, quantity.end)) and (
         noun := _victim_noun(text, them.end())
     ):  # "4 people were injured, one of them a child": what the whole became
+        return _Found(quantity, noun[0], noun[1], _outcome_earlier(text, quantity))
+    if (
+        _OF_THE_WHOLE_BEFORE.search(text, max(0, quantity.start - 80), quantity.start)
+        and (were := _WERE.match(text, quantity.end))
+        and (noun := _victim_noun(text, were.end()))
+    ):  # "Of the seven people killed, four were members of one family"
         return _Found(quantity, noun[0], noun[1], _outcome_earlier(text, quantity))
     noun = _victim_noun(text, quantity.end)
     if noun:
@@ -542,6 +556,9 @@ _EITHER_OUTCOME = re.compile(
 )
 _WHOLE_AFTER = re.compile(rf"\s+{NUMBER}(?=\s)", re.I)
 # ", one of them a child", ", three of them soldiers": who some of the whole were.
+_OF_THE_WHOLE_BEFORE = re.compile(
+    rf"(?:\A|[.;:]\s+|\bthat\s+)of\s+the\s+{NUMBER}\s+[^,.;]{{0,40}},\s*\Z", re.I
+)
 _OF_THEM = re.compile(r"\s+of\s+them(?:\s+an?)?(?=\s+[a-z])", re.I)
 
 

@@ -213,3 +213,45 @@ def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
 )
 def test_rules_drawn_from_the_fifteenth_file(text, expected):
     assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The two journalists who were kidnapped in January have been released.",
+            {("civilians", "freed", 2, 2, 2)},
+        ),
+        (
+            "Of the seven people killed, four were members of one family.",
+            {("all", "killed", 7, 7, 7), ("civilians", "killed", 4, 4, 4)},
+        ),
+        (
+            "The army said it had killed 23 rebels and lost four of its own soldiers.",
+            {("militants", "killed", 23, 23, 23), ("military", "killed", 4, 4, 4)},
+        ),
+        ("The army lost 3 vehicles in the ambush.", set()),
+        (
+            "A total of 56 prisoners broke out during the assault.",
+            {("detainees", "freed", 56, 56, 56)},
+        ),
+        (
+            "Another 20 were treated for smoke inhalation.",
+            {("all", "injured", 20, 20, 20)},
+        ),
+        (
+            "13 fishermen held by the coast guard had been repatriated.",
+            {("civilians", "freed", 13, 13, 13)},
+        ),
+    ],
+)
+def test_rules_drawn_from_the_sixteenth_file(text, expected):
+    assert figures(text) == expected
+
+
+def test_a_council_member_and_his_driver_are_two_abducted():
+    found = extract_claims("The gunmen abducted a local council member and his driver.")
+    assert [(c.group, c.outcome, c.low) for c in found] == [
+        ("civilians", "abducted", 1),
+        ("civilians", "abducted", 1),
+    ]

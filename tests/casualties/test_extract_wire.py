@@ -29,6 +29,7 @@ SETS = (
     "thirteenth_sentences.jsonl",
     "fourteenth_sentences.jsonl",
     "fifteenth_sentences.jsonl",
+    "sixteenth_sentences.jsonl",
 )
 
 
