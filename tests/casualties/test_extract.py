@@ -209,15 +209,7 @@ def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
             "Gunmen seized 34 truck drivers on the road.",
             {("civilians", "abducted", 34, 34, 34)},
         ),
-    ],
-)
-def test_rules_drawn_from_the_fifteenth_file(text, expected):
-    assert figures(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
+        # The sixteenth file's.
         (
             "The two journalists who were kidnapped in January have been released.",
             {("civilians", "freed", 2, 2, 2)},
@@ -245,7 +237,7 @@ def test_rules_drawn_from_the_fifteenth_file(text, expected):
         ),
     ],
 )
-def test_rules_drawn_from_the_sixteenth_file(text, expected):
+def test_rules_drawn_from_the_fifteenth_and_sixteenth_files(text, expected):
     assert figures(text) == expected
 
 
