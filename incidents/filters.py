@@ -200,14 +200,16 @@ class IncidentFilterSet(FilterSet):
         fields = []
 
     def filter_queryset(self, queryset):
-        """Retracted incidents stay out unless an editor asks for them."""
+        """Retracted incidents stay out unless an editor asks for them, and
+        with them their parts (SPEC rule 9: withdrawn with the whole), as
+        `visible_to` and the child counts have it."""
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         asked = data.get("include_retracted") or (
             data.get("status") == Incident.Status.RETRACTED
         )
         if not (asked and self.request is not None and can_edit(self.request.user)):
-            queryset = queryset.exclude(status=Incident.Status.RETRACTED)
+            queryset = queryset.exclude(effective_status=Incident.Status.RETRACTED)
         return queryset
 
     def filter_search(self, queryset, name, value):

@@ -339,7 +339,7 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
             # standing (PostgreSQL: 47 ms by the index above, 15 by this).
             models.Index(
                 fields=["start_date", "id"],
-                condition=Q(effective_status="published") & ~Q(status="retracted"),
+                condition=Q(effective_status="published"),
                 name="incident_public_start_id",
             ),
             models.Index(fields=["parent", "start_date"], name="incident_parent_start"),

@@ -27,7 +27,6 @@ from config.api import (
     PreRendered,
     RetractMixin,
     VersionedMixin,
-    can_edit,
 )
 from core.filters import StrictFilterBackend
 from core.queries import one_of
@@ -360,15 +359,13 @@ class IncidentViewSet(
         counted per month (casualties.summary): the page is read from the
         first day after the months before it, so page 3,000 walks a month's
         rows of the index rather than 300,000. Only for the list as readers
-        meet it, unfiltered and newest first, on PostgreSQL; not an editor's,
-        which also holds the parts of retracted incidents (SPEC rule 9), and
-        the sums count incidents by their standing only."""
+        meet it, unfiltered and newest first, on PostgreSQL: the incidents of
+        the standings the user reads (`visible_to`), which the sums count."""
         user = self.request.user
         if (
             offset < self.skip_from
             or connections[rows.db].vendor != "postgresql"
             or set(self.request.query_params) - {"page", "page_size", "format"}
-            or can_edit(user)
         ):
             return rows, 0
         states = summary.statuses(figures_for(user))

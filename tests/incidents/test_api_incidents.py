@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from casualties.models import Tally
 from casualties.reference_case import load_reference_case
+from incidents import services
 from incidents.api import views
 from incidents.models import (
     Incident,
@@ -545,6 +546,22 @@ def test_retracted_incidents_leave_the_list_unless_an_editor_asks(api, editor, a
     assert set(asked) == {kept.pk, gone.pk}
     assert ids(api(analyst).get(URL, {"include_retracted": "true"})) == [kept.pk]
     assert ids(api(editor).get(URL, {"status": "retracted"})) == [gone.pk]
+
+
+def test_the_parts_of_a_retracted_incident_leave_the_list_with_it(api, editor, analyst):
+    """A part is withdrawn with its whole (SPEC rule 9): out of every
+    reader's list, as its parent's child count already said, until an
+    editor asks for what was retracted."""
+    kept = IncidentFactory()
+    whole = IncidentFactory()
+    part = IncidentFactory(parent=whole)
+    services.retract_incident(incident=whole, user=None, reason="Counted twice.")
+
+    for user in (editor, analyst):
+        assert ids(api(user).get(URL)) == [kept.pk]
+    asked = ids(api(editor).get(URL, {"include_retracted": "true"}))
+    assert set(asked) == {kept.pk, whole.pk, part.pk}
+    assert ids(api(editor).get(URL, {"status": "retracted"})) == [whole.pk]
 
 
 def test_the_roots_tallies_drop_a_retracted_childs_figures(api, editor):
