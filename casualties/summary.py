@@ -156,13 +156,17 @@ def months_before(offset: int, states: Collection[str]) -> tuple[datetime.date, 
 
 
 def stale_months() -> set[datetime.date]:
-    """Months whose stored sums miss a committed change (ALL: every month)."""
+    """Months whose stored sums miss a committed change, or a change of this
+    transaction made after it read them (ALL: every month)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT s.month FROM {STALE} s "
             "LEFT JOIN casualties_summarymonth m ON m.month = s.month "
             "WHERE m.month IS NULL "
-            "OR NOT pg_visible_in_snapshot(s.xid, m.snapshot::pg_snapshot)"
+            "OR NOT pg_visible_in_snapshot(s.xid, m.snapshot::pg_snapshot) "
+            # A transaction sees its own writes in its own snapshot: a mark it
+            # made after reading the sums is no less stale for that.
+            "OR s.xid = pg_current_xact_id_if_assigned()"
         )
         return {month for (month,) in cursor.fetchall()}
 
