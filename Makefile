@@ -55,7 +55,7 @@ run: $(VENV)/.installed-run
 	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 # The tally engine's benchmark on PostgreSQL (bench/README.md): 400,000
 # incidents by default; BENCH_ARGS="--incidents 20000" for a quick look.
