@@ -412,16 +412,8 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
             return None  # "8 of the 22 people brought in had died": the part died
     if whole := _part_of_a_whole(text, quantity):
         return whole
-    if (them := _OF_THEM.match(text, quantity.end)) and (
-        noun := _victim_noun(text, them.end())
-    ):  # "4 people were injured, one of them a child": what the whole became
-        return _Found(quantity, noun[0], noun[1], _outcome_earlier(text, quantity))
-    if (
-        _OF_THE_WHOLE_BEFORE.search(text, max(0, quantity.start - 80), quantity.start)
-        and (were := _WERE.match(text, quantity.end))
-        and (noun := _victim_noun(text, were.end()))
-    ):  # "Of the seven people killed, four were members of one family"
-        return _Found(quantity, noun[0], noun[1], _outcome_earlier(text, quantity))
+    if part := _who_of_the_whole(text, quantity):
+        return _Found(quantity, *part, _outcome_earlier(text, quantity))
     noun = _victim_noun(text, quantity.end)
     if noun:
         group, end = noun
@@ -514,6 +506,19 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
     ):
         return _Found(quantity, group, end, "abducted")  # "took 15 hostages"
     return _Found(quantity, group, end)
+
+
+def _who_of_the_whole(text: str, quantity: Quantity) -> tuple[str, int] | None:
+    """Who some of a whole named before were; they take the whole's outcome:
+    "4 people were injured, one of them a child", "Of the seven people
+    killed, four were members of one family"."""
+    if them := _OF_THEM.match(text, quantity.end):
+        return _victim_noun(text, them.end())
+    if _OF_THE_WHOLE_BEFORE.search(
+        text, max(0, quantity.start - 80), quantity.start
+    ) and (were := _WERE.match(text, quantity.end)):
+        return _victim_noun(text, were.end())
+    return None
 
 
 def _outcome_earlier(text: str, quantity: Quantity) -> str | None:

@@ -164,6 +164,7 @@ class Pagination(PageNumberPagination):
     """
 
     page_size = 50
+    view = None  # the view being paged (paginate_queryset), for `skip_rows`
     page_size_query_param = "page_size"
     max_page_size = 1000
     django_paginator_class = BoundedPaginator
@@ -306,7 +307,7 @@ class Pagination(PageNumberPagination):
             )
             # A view may know where a deep page starts without reading the
             # rows before it (incidents: the sums per month).
-            paginator.skip = getattr(getattr(self, "view", None), "skip_rows", None)
+            paginator.skip = getattr(self.view, "skip_rows", None)
         return super().get_page_number(request, paginator)
 
     def check_page(self, request) -> None:

@@ -22,12 +22,7 @@ from rest_framework.settings import api_settings
 
 from casualties import summary
 from casualties.models import Tally, VictimGroup, figures_for
-from config.api import (
-    JSONRenderer,
-    PreRendered,
-    RetractMixin,
-    VersionedMixin,
-)
+from config.api import JSONRenderer, PreRendered, RetractMixin, VersionedMixin
 from core.filters import StrictFilterBackend
 from core.queries import one_of
 from incidents import history, services
