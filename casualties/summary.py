@@ -208,7 +208,13 @@ def _refresh(cursor, months: list[datetime.date] | None) -> None:
     statement = FILL.replace("{within}", within).replace("{flags}", flags)
     cursor.execute(statement, {"months": months or [ALL]})
     (snapshot,) = cursor.fetchone()
-    cleared = f"DELETE FROM {STALE} WHERE pg_visible_in_snapshot(xid, %s::pg_snapshot)"
+    # The statement saw this transaction's own changes too, but a snapshot
+    # counts its own transaction as running when no later one has finished
+    # (own xid >= xmax), so its marks are cleared by id as well.
+    cleared = (
+        f"DELETE FROM {STALE} WHERE (pg_visible_in_snapshot(xid, %s::pg_snapshot)"
+        " OR xid = pg_current_xact_id_if_assigned())"
+    )
     if months is None:
         cursor.execute(cleared, [snapshot])
     else:

@@ -9,7 +9,7 @@ the snapshots the sums are stored with are real ones."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from casualties import services as claim_services
 from casualties import summary
@@ -160,3 +160,18 @@ def test_only_whole_months_and_provinces_are_read_from_the_sums(places):
     )
     district = LocationFactory(parent=places["PK-BA"], kind=Location.Kind.ADMIN2)
     assert summary.scope_for(None, None, district) is None
+
+
+def test_a_transaction_reads_its_own_writes_into_the_sums_once():
+    """A transaction's snapshot counts the transaction itself as running when
+    no later one has finished; its marks must still be cleared by the read
+    that saw its writes, or every later read in it reads the months again
+    (the list's query count then depended on other connections' commits)."""
+    with transaction.atomic():
+        IncidentFactory(start_date=MARCH)
+        summary.fresh()
+        assert summary.stale_months() == set()
+        IncidentFactory(start_date=MARCH + datetime.timedelta(days=40))
+        assert summary.stale_months() == {datetime.date(2026, 4, 1)}
+        summary.fresh()
+        assert summary.stale_months() == set()
