@@ -464,6 +464,30 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictRelatedMixin:
+    """An id must arrive as an id or null: DRF's related fields read "" as
+    null, so a form-minded client that blanks a field would clear a relation
+    the schema says takes an integer or null."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and data == "":
+            raise serializers.ValidationError(
+                "Send null, or leave the field out; an empty string is not an id.",
+                code="blank",
+            )
+        return super().run_validation(data)
+
+
+class StrictPrimaryKeyRelatedField(
+    StrictRelatedMixin, serializers.PrimaryKeyRelatedField
+):
+    pass
+
+
+class StrictSlugRelatedField(StrictRelatedMixin, serializers.SlugRelatedField):
+    pass
+
+
 class CleanModelSerializer(serializers.ModelSerializer):
     """Runs the model's own validation (clean() and constraints) on API input.
 
@@ -478,6 +502,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
     }
+    serializer_related_field = StrictPrimaryKeyRelatedField
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -282,3 +282,45 @@ def test_an_export_refuses_malformed_paging_as_a_page_does(
 
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
+
+
+def test_an_empty_string_for_an_id_is_a_400_and_clears_nothing(api, analyst):
+    """DRF reads "" as null in related fields: a blanked affiliation, parent
+    or place would have been cleared (the fuzz found the source's)."""
+    from sources.models import Source
+    from tests.factories import ActorFactory, LocationFactory, SourceFactory
+
+    client = api(analyst)
+    government = ActorFactory()
+    source = SourceFactory(affiliation=government)
+    created = client.post(
+        "/api/v1/sources/", {"name": "New outlet", "kind": "wire", "affiliation": ""}
+    )
+    patched = client.patch(
+        f"/api/v1/sources/{source.pk}/", {"affiliation": "", "version": source.version}
+    )
+    parent = IncidentFactory(location=LocationFactory())
+    incident = IncidentFactory(parent=parent, location=parent.location)
+    moved = client.patch(
+        f"{URL}{incident.pk}/",
+        {"parent": "", "location_id": "", "version": incident.version},
+    )
+    claim = client.post(
+        "/api/v1/claims/", {**payload(incident), "supersedes": "", "reports": [""]}
+    )
+
+    for response, fields in (
+        (created, {"affiliation"}),
+        (patched, {"affiliation"}),
+        (moved, {"parent", "location_id"}),
+        (claim, {"supersedes", "reports"}),
+    ):
+        assert response.status_code == 400, response.content
+        assert fields <= set(response.json()), response.json()
+    assert "empty string is not an id" in str(created.json()["affiliation"])
+    assert not Source.objects.filter(name="New outlet").exists()
+    source.refresh_from_db()
+    assert source.affiliation == government
+    incident.refresh_from_db()
+    assert (incident.parent, incident.location) == (parent, parent.location)
+    assert not Claim.objects.exists()

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from casualties import services
 from casualties.models import Claim
-from config.api import StrictCharField
+from config.api import StrictCharField, StrictPrimaryKeyRelatedField
 from incidents.models import Incident
 from sources.api.serializers import SourceReliabilityField, VersionedSerializer
 from sources.models import Report
@@ -101,7 +101,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         read_only_fields = READ_FIELDS
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+class VisibleRelatedField(StrictPrimaryKeyRelatedField):
     """A primary key among the rows the requesting user may read.
 
     `queryset` still names the model (for the schema); `visible(user)` narrows it.
@@ -136,7 +136,7 @@ class ClaimWriteSerializer(VersionedSerializer):
         allow_null=True,
         error_messages={"does_not_exist": "Unknown claim."},
     )
-    reports = serializers.PrimaryKeyRelatedField(
+    reports = StrictPrimaryKeyRelatedField(
         many=True,
         required=False,
         queryset=Report.objects.filter(retracted_at__isnull=True),

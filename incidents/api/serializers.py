@@ -10,6 +10,8 @@ from casualties.models import PUBLISHED, Tally, figures_for
 from config.api import (
     CleanModelSerializer,
     StrictCharField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugRelatedField,
     VersionedSerializer,
     can_edit,
 )
@@ -139,7 +141,7 @@ def headline_tallies(tallies: Iterable[Tally]) -> dict:
     return figures
 
 
-class TermField(serializers.SlugRelatedField):
+class TermField(StrictSlugRelatedField):
     """A taxonomy term by its slug, which is its primary key: read with no join."""
 
     def __init__(self, **kwargs):
@@ -174,7 +176,7 @@ class ResponsibilitySerializer(CleanModelSerializer):
 
     actor_name = StrictCharField(source="actor.name", read_only=True)
     how = StrictCharField(required=False, allow_blank=True, max_length=5000)
-    report = serializers.PrimaryKeyRelatedField(
+    report = StrictPrimaryKeyRelatedField(
         queryset=Report.objects.filter(retracted_at__isnull=True),
         allow_null=True,
         required=False,
@@ -185,7 +187,7 @@ class ResponsibilitySerializer(CleanModelSerializer):
         fields = ["actor", "actor_name", "how", "report"]
 
 
-class VisibleIncidentField(serializers.PrimaryKeyRelatedField):
+class VisibleIncidentField(StrictPrimaryKeyRelatedField):
     """A parent the user may read (analysts see drafts, nobody a retracted one)."""
 
     def get_queryset(self):
@@ -201,7 +203,7 @@ class IncidentSerializer(CleanModelSerializer):
         queryset=Incident.objects.all(), allow_null=True, required=False
     )
     location = serializers.SerializerMethodField()
-    location_id = serializers.PrimaryKeyRelatedField(
+    location_id = StrictPrimaryKeyRelatedField(
         source="location",
         queryset=Location.objects.all(),
         allow_null=True,
