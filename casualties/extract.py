@@ -146,6 +146,7 @@ _OUTCOME_WORDS = {
     "|fatalities|martyred|martyring"
     "|perished|slain|lost their lives|shot dead|gunned down|succumbed"
     "|embraced (?:martyrdom|shahadat)|martyrdom|neutrali[sz]ed|sent to hell"
+    "|paid the ultimate sacrifice"
     "|deceased|martyrs|found dead|eliminated|massacred|slaughtered"
     "|butchered|murdered|assassinated|executed|beheaded|lynched"
     "|(?:stabbed|hacked|beaten|burn(?:ed|t)|tortured|crushed|starved|frozen|put"
@@ -204,7 +205,7 @@ _CONDITION_AFTER = re.compile(
 _MODIFIER = re.compile(
     r"\s+(?:(?-i:[A-Z][\w'’.-]*)|armed|unarmed|suspected|innocent|local|foreign"
     r"|female|male|young|elderly|other|more|off-duty|on-duty|civilian|coal|mine"
-    r"|pro-[\w-]+|anti-[\w-]+"
+    r"|pro-[\w-]+|anti-[\w-]+|al-[\w-]+"
     r"|\d+-year-old|[a-z]+-year-old|senior|junior|customs|revenue|bank|municipal|district|provincial|federal"
     r"|tribal|religious|political|party|polling|election|school|hotel|railway"
     r"|relief|rescue|medical|media|NGO|UN|mobile|power|telecom|security|enemy"
@@ -270,6 +271,10 @@ _INCLUDING_BEFORE = re.compile(
     r",\s*(?:including|among\s+them|most\s+of\s+them)\s+(?:[^,.;:]{0,40}\s)?\Z",
     re.I,
 )
+# "A UN peacekeeper from Chad was killed": where they came from.
+_FROM_PLACE = re.compile(
+    r"\s+from\s+(?:the\s+)?(?-i:[A-Z][\w'’-]*)(?:\s+(?-i:[A-Z][\w'’-]*)){0,3}(?=\s)"
+)
 _APPOSITIVE_CLOSE = re.compile(r"[^,.;:]{0,40},", re.I)
 # "were offloaded from a bus and shot dead": a verb that leads to the outcome.
 _LEADING_VERB = re.compile(
@@ -314,6 +319,13 @@ _OWN_VERB = re.compile(
     re.I,
 )
 # "11 of the 19 hostages": the 19 is the whole the 11 are part of.
+_TAKEN_BY_THEM = re.compile(
+    r"\s+(?:(?:that|whom|who)\s+)?(?:it|they|he|she|the\s+[a-z]+)"
+    r"\s+(?:had\s+|has\s+|have\s+)?"
+    r"(?:(?P<abducted>abducted|kidnapped|seized|took\s+hostage)"
+    r"|(?P<detained>arrested|detained|captured))(?!\w)",
+    re.I,
+)
 _PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
 _SPACE = re.compile(r"\s+")
 # Not after an initial or a title: "Two U.N. peacekeepers", "Gen. Asim".
@@ -384,6 +396,8 @@ def _victim_noun(text: str, pos: int) -> tuple[str, int] | None:
 def _outcome_after(text: str, pos: int) -> re.Match[str] | None:
     if appositive := _APPOSITIVE.match(text, pos):
         pos = appositive.end()
+    if origin := _FROM_PLACE.match(text, pos):
+        pos = origin.end()
     auxiliaries = _AUXILIARIES.match(text, pos)
     found = auxiliaries and _OUTCOME.match(text, auxiliaries.end())
     for lead in (_LEADING_VERB, _REDUCED_RELATIVE):
@@ -399,6 +413,8 @@ def _find(text: str, quantity: Quantity) -> _Found | None:
         return None
     if _CROWD_BEFORE.search(text, max(0, quantity.start - 30), quantity.start):
         return None  # "a crowd of around 2,000 demonstrators": how many came
+    if _ABOARD_BEFORE.search(text, max(0, quantity.start - 30), quantity.start):
+        return None  # "The bus, carrying 45 pilgrims,": how many were aboard
     found = _find_figure(text, quantity)
     if found and found.outcome and _EITHER_OUTCOME.match(text, found.end):
         return None  # "2,680 civilians were killed or wounded": which, not said
@@ -435,6 +451,9 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
     else:  # "dozens of injuries", "at least 10 were killed": people, unnamed
         of = _OF.match(text, quantity.end)
         group, end = "all", of.end() if of else quantity.end
+        whole = of and _WHOLE_AFTER.match(text, of.end())
+        if whole and (noun := _victim_noun(text, _past_state(text, whole.end()))):
+            group = noun[0]  # "freed 19 of the 42 schoolchildren": who the 19 are
         verb = _outcome_after(text, end)
         if of and verb and (then := _outcome_after(text, verb.end())):
             verb = then  # "three of the injured died": what became of them
@@ -500,6 +519,9 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
     if _OWN_VERB.match(text, end):
         return None
     if _PART_OF_BEFORE.search(text, max(0, quantity.start - 40), quantity.start):
+        if taken := _TAKEN_BY_THEM.match(text, end):
+            # "freed 19 of the 42 schoolchildren it abducted": what the whole were
+            return _Found(quantity, group, taken.end(), taken.lastgroup, True)
         return None  # the whole of a part named before it, with no verb of its own
     if _HOSTAGES.search(text, 0, end) and not _outcome_just_before(
         text, quantity.start
@@ -548,7 +570,7 @@ _OBJECT_AFTER = re.compile(
     re.I,
 )
 _NUMBER_OF_BEFORE = re.compile(
-    r"(?:,\s*numbering|\b(?P<family>family)\s+of)\s+\Z", re.I
+    r"(?:,\s*numbering|\b(?P<family>family)\s+of|\bcrew\s+of)\s+\Z", re.I
 )
 _IN_NUMBER = re.compile(r"\s+in\s+(?:number|all|total)\s*,", re.I)
 _CROWD_BEFORE = re.compile(
@@ -556,6 +578,7 @@ _CROWD_BEFORE = re.compile(
     r"|caravan|congregation)\s+of\s+\Z",
     re.I,
 )
+_ABOARD_BEFORE = re.compile(r"\b(?:carrying|transporting|ferrying)\s+\Z", re.I)
 _EITHER_OUTCOME = re.compile(
     r"\s+or\s+(?:were\s+)?(?:wounded|injured|hurt|killed|dead|missing)\b", re.I
 )
@@ -719,6 +742,8 @@ def _one_by_article(text: str, q: Quantity, f: _Found) -> bool:
             or _outcome_just_before(text, q.start)
             or _listed_after_verb(text, q.start)  # "a journalist and his driver"
         )
+    if not noun and word == "another" and _outcome_just_before(text, q.start):
+        return True  # "killed five terrorists and apprehended another"
     if not noun and not f.outcome_follows:
         return False  # "killed an entire family of seven": the seven count
     if not noun and _NOMINAL_OUTCOME.match(text, q.end):
@@ -767,6 +792,12 @@ _FIGURE_NEXT = re.compile(
 _INJURED_STATE = re.compile(
     r"\s+in\s+(?:an?\s+)?(?:injured|wounded)\s+(?:condition|state)\b", re.I
 )
+# What they had been before what the sentence says became of them.
+_STATE_APPOSITIVE = re.compile(
+    r"\s*,\s*(?:(?P<abducted>abducted|kidnapped)|(?P<detained>arrested|detained))"
+    r"\s+(?:from|in|on|at|by|last|earlier|near|while)\b[^,.;]{0,60},",
+    re.I,
+)
 _AND_THEN_OUTCOME = re.compile(r"\s+and(?:\s+(?:later|then))?(?=\s)", re.I)
 
 
@@ -777,6 +808,10 @@ def _with_second_outcomes(text: str, found: list[_Found]) -> list[_Found]:
         if f.outcome_follows and _INJURED_STATE.match(text, f.end):
             # "4 terrorists were apprehended in injured condition"
             more.append(_Found(f.quantity, f.group, f.end, "injured", True))
+        if f.outcome and (state := _STATE_APPOSITIVE.match(text, f.end)):
+            if state.lastgroup != f.outcome:
+                # "The bodies of six labourers, abducted from a coal mine,"
+                more.append(_Found(f.quantity, f.group, f.end, state.lastgroup, True))
         joined = f.outcome_follows and _AND_THEN_OUTCOME.match(text, f.end)
         verb = joined and _outcome_after(text, joined.end())
         # Not "were killed and injured 20": that verb has a figure of its own.
@@ -789,7 +824,98 @@ def _with_second_outcomes(text: str, found: list[_Found]) -> list[_Found]:
     return sorted(found + more, key=lambda f: f.quantity.start)
 
 
+_ELIDED_NOUN = re.compile(r"\s+(?:others?|more)(?!\w)", re.I)
+# Between two figures of one list: "killed, two injured", "and three wounded",
+# "and apprehended another", ", while one was arrested".
+_ELIDED_JOIN = re.compile(
+    r"\s*(?:,\s*(?:(?:and|while)\s+)?|\s+(?:and|while)\s+)(?:[a-z]+(?:ed|ing)\s+)?",
+    re.I,
+)
+
+
+def _elided_groups(text: str, found: list[_Found]) -> None:
+    """ "Two soldiers were killed and three wounded", "killing 18 worshippers
+    and wounding 11 others", "killed five terrorists and apprehended
+    another": a figure with no noun of its own, or "others", counts the
+    people the figure before it in the sentence named."""
+    for before, f in zip(found, found[1:], strict=False):
+        if f.group != "all" or before.group == "all" or before.sentence != f.sentence:
+            continue
+        if not _ELIDED_JOIN.fullmatch(text, before.end, f.quantity.start):
+            continue
+        noun = _victim_noun(text, f.quantity.end)
+        if noun is None or _ELIDED_NOUN.match(text, f.quantity.end):
+            f.group = before.group
+
+
+# A release asked for is not one made: those named are still held.
+_DEMANDED_BEFORE = re.compile(
+    r"\b(?:ransom|demand(?:s|ed|ing)?|negotiat\w+|seek(?:s|ing)?|sought"
+    r"|secur(?:e|es|ing)|(?:call|appeal|push|press)(?:s|es|ed|ing)?\s+for"
+    r"|efforts?\s+(?:for|to\s+(?:win|secure)))\b[^.;!?]{0,80}?"
+    r"\b(?:release|freedom|recovery)\s+of\s+(?:the\s+|all\s+)?\Z",
+    re.I,
+)
+# "Sepoy Imran Khan, aged 24, embraced shahadat": one, named by rank.
+_POLICE_RANKS = (
+    "Head Constable|Constable|Assistant Sub-Inspector|Sub-Inspector|Inspector"
+    "|ASI|SI|DSP|SHO"
+)
+_RANKED = re.compile(
+    rf"(?<![\w-])(?:(?P<police>{_POLICE_RANKS})|(?:Lance Naik|Naib Subedar|Sepoy"
+    r"|Naik|Havildar|Subedar|Sipahi|Lance Corporal|Corporal|Cpl\.|Sergeant|Sgt\."
+    r"|Private|Pvt\.|Lieutenant Colonel|Lt\.? Col\.|Lieutenant|Lt\.|Captain"
+    r"|Capt\.|Major|Maj\.|Colonel|Col\.|Brigadier|Gunner|Rifleman|Sowar"
+    r"|Signalman))"
+    # The name: capitalised words, no rank or title among them.
+    r"(?:\s+(?!General\b|Police\b|Officer\b)[A-Z][a-z'’]+){1,4}(?![\w-])"
+)
+# What may stand between the name and its verb: "(age 24, resident of Swat),
+# having fought gallantly,", ", aged 24,".
+_ABOUT_THE_NAMED = re.compile(
+    r"(?:\s*\([^()]{0,80}\))?(?:\s*,[^,.;:()]{1,60}(?=,))*(?:\s*,)?"
+)
+# "2 soldiers including Lance Naik Shahid", ", among them Sepoy Adil": a
+# figure before already counts the named.
+_COUNTED_BEFORE = re.compile(
+    r"(?:,\s*|\b)(?:including|among\s+them|most\s+of\s+them)\s+\Z", re.I
+)
+_AND_NAMED = re.compile(r"\s*(?:,|,?\s+and)\s+")
+
+
+def _named_ranks(text: str) -> list[_Found]:
+    """Soldiers and police named by rank and name, one each, where a verb
+    after them (or one straight before, "The martyrs included ...") says
+    what became of them; a name joined to the next by "and" shares its verb.
+    Not where a figure already counts them ("2 soldiers including Lance Naik
+    Shahid")."""
+    named = []
+    for match in _RANKED.finditer(text):
+        if _COUNTED_BEFORE.search(text, max(0, match.start() - 60), match.start()):
+            continue
+        group = "police" if match.group("police") else "military"
+        quantity = Quantity(match.start(), match.end(), Figure(1, 1, 1))
+        about = _ABOUT_THE_NAMED.match(text, match.end())
+        verb = _outcome_after(text, about.end())
+        if verb:
+            named.append(_Found(quantity, group, verb.end(), verb.lastgroup, True))
+        else:
+            outcome = _outcome_just_before(text, match.start())
+            named.append(_Found(quantity, group, match.end(), outcome))
+    for f, after in reversed(list(zip(named, [*named[1:], None], strict=False))):
+        if not f.outcome and after and after.outcome:
+            if _AND_NAMED.fullmatch(text, f.end, after.quantity.start):
+                f.outcome, f.outcome_follows = after.outcome, after.outcome_follows
+    for f, before in zip(named[1:], named, strict=False):
+        if not f.outcome and before.outcome:
+            if _AND_NAMED.fullmatch(text, before.quantity.end, f.quantity.start):
+                f.outcome = before.outcome  # "included Lance Naik Imran and Sepoy Adil"
+    return [f for f in named if f.outcome]
+
+
 _QUOTES = re.compile(r"[\"“”]")
+# 'several', ‘dozens’: single quotes around words, not an apostrophe.
+_SINGLE_QUOTED = re.compile(r"(?<!\w)['‘]([\w -]+)['’](?!\w)")
 
 
 def extract_claims(text: str) -> list[Candidate]:
@@ -798,6 +924,7 @@ def extract_claims(text: str) -> list[Candidate]:
     # Quotation marks ('killed "dozens" of soldiers') stand between a figure
     # and its noun; spaces in their place keep every offset.
     text = _QUOTES.sub(" ", text)
+    text = _SINGLE_QUOTED.sub(lambda m: f" {m.group(1)} ", text)
     quantities = [q for q in find_quantities(text) if not _AGE_AFTER.match(text, q.end)]
     articles = _articles(text, quantities)
     found = [
@@ -807,6 +934,7 @@ def extract_claims(text: str) -> list[Candidate]:
         and (f := _find(text, q))
         and (q not in articles or _one_by_article(text, q, f))
     ]
+    found = sorted(found + _named_ranks(text), key=lambda f: f.quantity.start)
     found = _with_second_outcomes(text, _with_as_many(text, found))
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     for f in found:
@@ -854,6 +982,12 @@ def extract_claims(text: str) -> list[Candidate]:
             and _ESCAPED.search(text, f.quantity.end, f.end + 40)
         )
     ]
+    _elided_groups(text, found)
+    for f in found:
+        if f.outcome == "freed" and _DEMANDED_BEFORE.search(
+            text, max(0, f.quantity.start - 120), f.quantity.start
+        ):
+            f.outcome = "abducted"  # "a ransom for the release of the 8 passengers"
     starts = [0, *ends]
     said = {
         index: attribute(

@@ -84,7 +84,8 @@ def test_it_gives_each_object_the_verb_in_front_of_it():
         # Headline style: no object after the verb, so the figure is its own.
         (
             "Three soldiers killed, two injured in blast.",
-            {("military", "killed", 3, 3, 3), ("all", "injured", 2, 2, 2)},
+            # The two with no noun of their own are the soldiers' (elided).
+            {("military", "killed", 3, 3, 3), ("military", "injured", 2, 2, 2)},
         ),
         (
             "Five people killed 3 km from the border.",
@@ -199,7 +200,7 @@ def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
         # The verb before "the last three".
         (
             "The kidnappers freed the last three of the 17 hostages.",
-            {("all", "freed", 3, 3, 3)},
+            {("unknown", "freed", 3, 3, 3)},  # the whole's group: hostages
         ),
         (
             "Its forces had taken 48 Russian soldiers prisoner.",
@@ -239,6 +240,82 @@ def test_a_figure_with_a_verb_of_its_own_takes_no_outcome_from_elsewhere():
 )
 def test_rules_drawn_from_the_fifteenth_and_sixteenth_files(text, expected):
     assert figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The group freed 19 of the 42 schoolchildren it abducted last month.",
+            {("civilians", "freed", 19, 19, 19), ("civilians", "abducted", 42, 42, 42)},
+        ),
+        (
+            "A drone strike killed 'several' al-Shabab militants.",
+            {("militants", "killed", 3, None, None)},
+        ),
+        (
+            "The bus, carrying 45 pilgrims, plunged into a gorge, killing 9 of them.",
+            {("all", "killed", 9, 9, 9)},
+        ),
+        (
+            "They demand a ransom for the release of the 8 passengers.",
+            {("civilians", "abducted", 8, 8, 8)},
+        ),
+        (
+            "The Red Cross facilitated the release of 48 detainees.",
+            {("detainees", "freed", 48, 48, 48)},
+        ),
+        (
+            "A UN peacekeeper from Chad was killed and four others wounded.",
+            {("military", "killed", 1, 1, 1), ("military", "injured", 4, 4, 4)},
+        ),
+        (
+            "The bodies of six labourers, abducted from a mine last week, were found.",
+            {("civilians", "killed", 6, 6, 6), ("civilians", "abducted", 6, 6, 6)},
+        ),
+        (
+            "Troops killed five terrorists and apprehended another in the raid.",
+            {("militants", "killed", 5, 5, 5), ("militants", "detained", 1, 1, 1)},
+        ),
+        (
+            "They shot down a helicopter, killing its crew of four.",
+            {("all", "killed", 4, 4, 4)},
+        ),
+        (
+            "Sepoy Imran Khan, aged 24, embraced shahadat while fighting gallantly.",
+            {("military", "killed", 1, 1, 1)},
+        ),
+        (
+            "Havildar Naeem Ahmed (age 36), having fought gallantly, paid the "
+            "ultimate sacrifice.",
+            {("military", "killed", 1, 1, 1)},
+        ),
+        (
+            "Constable Ali Raza was martyred in the attack.",
+            {("police", "killed", 1, 1, 1)},
+        ),
+        # Not named where a figure counts them, nor without an outcome.
+        (
+            "Two soldiers including Lance Naik Shahid embraced shahadat.",
+            {("military", "killed", 2, 2, 2)},
+        ),
+        ("Major General Ahmed Sharif said the operation went on.", set()),
+        (
+            "Two Indian soldiers were killed and three wounded, the army said.",
+            {("military", "killed", 2, 2, 2), ("military", "injured", 3, 3, 3)},
+        ),
+    ],
+)
+def test_rules_drawn_from_the_seventeenth_file(text, expected):
+    assert figures(text) == expected
+
+
+def test_named_soldiers_joined_by_and_share_the_verb_one_each():
+    found = extract_claims("The martyrs included Lance Naik Imran and Sepoy Adil.")
+    assert [(c.wording, c.outcome, c.low) for c in found] == [
+        ("Lance Naik Imran", "killed", 1),
+        ("Sepoy Adil", "killed", 1),
+    ]
 
 
 def test_a_council_member_and_his_driver_are_two_abducted():
