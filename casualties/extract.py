@@ -97,7 +97,8 @@ _GROUP_NOUNS = tuple(
             "|nephews?|nieces?|cousins?|uncles?|aunts?|grand(?:son|daughter|father|mother)s?"
             "|pupils?|seminarians?|devotees?"
             "|clerics?|imams?|parishioners?|migrants?|refugees?|foreigners?"
-            "|passers-by|passer-by|elders?|crew(?: members?)?|crewmen|sailors?"
+            "|passers-by|passer-by|passersby|passerby|elders?|crew(?: members?)?"
+            "|crewmen|sailors?"
             "|seafarers?|(?:village |tribal )?chiefs?|nationals|citizens"
             "|(?:bride)?grooms?|brides?"
             # Trades, offices and roles a report names its dead by.
@@ -123,7 +124,7 @@ _GROUP_NOUNS = tuple(
         ),
         (
             "all",
-            "people|persons?|individuals?|victims?|others|suspects?|accused"
+            "people|persons?|individuals?|victims?|survivors?|others|suspects?|accused"
             "|comrades?|colleagues?|companions?|associates?|commanders?|aides?"
             "|bodyguards?|offenders?|fugitives?|absconders?|(?:prayer )?leaders?"
             "|(?:target )?killers?|hitm[ae]n"
@@ -179,6 +180,7 @@ _OUTCOME_WORDS = {
     "|recovered(?=(?:\\s+[\\w-]+){0,4}?\\s+(?:safe|safely|alive|unharmed|unhurt)\\b"
     "|\\s+in\\s+an?\\s+(?:raid|operation))"
     "|(?<=safely\\s)recovered|(?:safe )?recovery of|(?:safe )?release of"
+    "|safe return of|return(?= of (?:all )?\\S+ (?:[\\w-]+ )?(?:hostages|captives))"
     "|recovered(?=\\s+(?:[\\w-]+\\s+)?(?:kidnapped|abducted)\\b)"
     "|liberated",
 }

@@ -310,6 +310,30 @@ def test_rules_drawn_from_the_seventeenth_file(text, expected):
     assert figures(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The ministry confirms the safe return of all 14 nationals who had "
+            "been held in captivity.",
+            {("civilians", "freed", 14, 14, 14)},
+        ),
+        (
+            "Two policemen were martyred and a passerby injured.",
+            {("police", "killed", 2, 2, 2), ("civilians", "injured", 1, 1, 1)},
+        ),
+        # Freed is out of captivity (SPEC: the Mastung prisoners), not out of rubble.
+        ("Rescuers pulled 22 survivors from the rubble of the market.", set()),
+        (
+            "Twelve survivors were treated for burns.",
+            {("all", "injured", 12, 12, 12)},
+        ),
+    ],
+)
+def test_rules_drawn_from_the_eighteenth_file(text, expected):
+    assert figures(text) == expected
+
+
 def test_named_soldiers_joined_by_and_share_the_verb_one_each():
     found = extract_claims("The martyrs included Lance Naik Imran and Sepoy Adil.")
     assert [(c.wording, c.outcome, c.low) for c in found] == [

@@ -31,6 +31,7 @@ SETS = (
     "fifteenth_sentences.jsonl",
     "sixteenth_sentences.jsonl",
     "seventeenth_sentences.jsonl",
+    "eighteenth_sentences.jsonl",
 )
 
 
