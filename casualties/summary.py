@@ -217,6 +217,11 @@ def _refresh(cursor, months: list[datetime.date] | None) -> None:
     )
     if months is None:
         cursor.execute(cleared, [snapshot])
+        # Every row of the sums is new: without fresh statistics the planner
+        # takes each table for empty until autovacuum comes by, and sorts
+        # 22,000 rows of side sums for the dashboard where a hash would do
+        # (14 ms against 7 at 400,000 incidents).
+        cursor.execute(f"ANALYZE {', '.join(f'casualties_{t}' for t in tables)}")
     else:
         cursor.execute(cleared + " AND month = ANY(%s)", [snapshot, months])
 

@@ -175,3 +175,20 @@ def test_a_transaction_reads_its_own_writes_into_the_sums_once():
         assert summary.stale_months() == {datetime.date(2026, 4, 1)}
         summary.fresh()
         assert summary.stale_months() == set()
+
+
+def test_a_full_read_of_the_sums_leaves_the_planner_their_statistics(places):
+    """Without them the planner takes the new rows for none and sorts the
+    dashboard's side sums where it would hash them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {summary.STALE} (month) VALUES (%s)", [summary.ALL]
+        )
+        summary.fresh()
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('casualties_figuresum', 'casualties_sidesum', 'casualties_incidentsum')"
+        )
+        counted = dict(cursor.fetchall())
+    assert len(counted) == 3
+    assert all(rows > 0 for rows in counted.values()), counted
