@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from incidents import charts, dashboard
@@ -219,10 +220,23 @@ def _figures(request, filters: dashboard.Filters) -> dict:
                 chart_id="timeline-chart",
             )
         ),
+        "timeline_rows": _timeline_rows(data.periods),
         "map_limit": dashboard.MAP_LIMIT,
         "map_query": _map_query(request),
         "unmapped": data.totals.incidents - data.totals.mapped,
     }
+
+
+def _timeline_rows(periods) -> str:
+    """The timeline's table rows, joined here: a row per month over twelve
+    years is 150 rows, which the template engine took 6 ms to render (of
+    the dashboard's 90)."""
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th>'
+        '<td class="num">{}</td><td class="num">{}</td></tr>',
+        ((period.label, period.incidents, period.killed) for period in periods),
+    )
 
 
 def _map_query(request) -> str:

@@ -1,8 +1,10 @@
 """The dashboard's figures: sums of top-level tallies, filtered and visible."""
 
 import datetime
+import re
 
 import pytest
+from django.urls import reverse
 
 from casualties import services
 from casualties.models import PUBLISHED, Tally
@@ -246,6 +248,21 @@ def test_years_of_data_are_drawn_per_month(researcher):
     assert data.interval == "month"
     assert len(data.periods) == 37
     assert (data.periods[0].label, data.periods[-1].label) == ("2023-01", "2026-01")
+
+
+def test_the_page_shows_the_timeline_as_a_table_too(researcher_client):
+    _incident_in(None, killed=5, start=datetime.date(2026, 1, 1))
+    _incident_in(None, killed=7, start=datetime.date(2026, 1, 3))
+
+    page = researcher_client.get(reverse("incidents:home")).content.decode()
+
+    start = page.index('id="timeline-table"')
+    table = page[start : page.index("</table>", start)]
+    assert re.findall(
+        r'<tr><th scope="row">([^<]*)</th><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+)</td></tr>',
+        table,
+    ) == [("2026-01-01", "1", "5"), ("2026-01-02", "0", "0"), ("2026-01-03", "1", "7")]
 
 
 # Map
