@@ -351,6 +351,10 @@ MODES = [
 @pytest.mark.parametrize("params", MODES)
 def test_it_runs_the_same_queries_for_10_and_200_incidents(places, researcher, params):
     client = _client(researcher)
+    # The first read of the monthly sums on PostgreSQL reads all of them (and
+    # analyzes their tables) once, whatever the size; the reads measured here
+    # read again the months the new incidents marked.
+    client.get(STATS, params)
 
     counts = []
     for size in (10, 190):
