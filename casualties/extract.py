@@ -321,6 +321,8 @@ _OWN_VERB = re.compile(
     re.I,
 )
 # "11 of the 19 hostages": the 19 is the whole the 11 are part of.
+_PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
+# "the 42 schoolchildren it abducted": what the whole of a part had been.
 _TAKEN_BY_THEM = re.compile(
     r"\s+(?:(?:that|whom|who)\s+)?(?:it|they|he|she|the\s+[a-z]+)"
     r"\s+(?:had\s+|has\s+|have\s+)?"
@@ -328,7 +330,6 @@ _TAKEN_BY_THEM = re.compile(
     r"|(?P<detained>arrested|detained|captured))(?!\w)",
     re.I,
 )
-_PART_OF_BEFORE = re.compile(rf"{NUMBER}\s+of(?:\s+the)?\s+\Z", re.I)
 _SPACE = re.compile(r"\s+")
 # Not after an initial or a title: "Two U.N. peacekeepers", "Gen. Asim".
 _SENTENCE_END = re.compile(
