@@ -116,9 +116,15 @@ status=0
 total=0
 for role in "${roles[@]}"; do
   role_token=$($PY manage.py issue_token "$role")
+  # A DELETE retracts: the record stays, with its provenance, and editors
+  # still open it by id (researchers and analysts get a 404, which the check
+  # holds them to). For editors, "deleted resource still available" is the
+  # design, not a fault.
+  role_checks=()
+  [[ "$role" == editor ]] && role_checks=(--exclude-checks use_after_free)
   echo "=== fuzz as ${role} ==="
   set +e
-  fuzz_as "$role_token" "$role"
+  fuzz_as "$role_token" "$role" "${role_checks[@]}"
   role_status=$?
   # A failure is run again once, with the seed it printed. Ours come back:
   # the coverage phase that finds them walks the schema the same way each
@@ -132,7 +138,7 @@ for role in "${roles[@]}"; do
       echo "=== fuzz as ${role}, again with seed ${seed} ==="
       again=(--seed "$seed")
       [[ -n "${FUZZ_SEED:-}" ]] && again=()
-      fuzz_as "$role_token" "${role}-again" "${again[@]}"
+      fuzz_as "$role_token" "${role}-again" "${again[@]}" "${role_checks[@]}"
       role_status=$?
       if [[ $role_status -eq 0 ]]; then
         echo "fuzz: as ${role}, the failure above did not come back with its seed" >&2
