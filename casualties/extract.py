@@ -263,14 +263,16 @@ _FAMILY = re.compile(
     r"|family\s+members|(?:his\s+|her\s+|their\s+)?relatives)(?!\w)",
     re.I,
 )
+# The words that name a part of a figure before: "12 people, including ...".
+_PART_WORDS = r"(?:including|among\s+them|most\s+of\s+them)"
 # ", including four children," between a noun and its verb.
 _APPOSITIVE = re.compile(
-    r"\s*,\s*(?:including|among\s+them|most\s+of\s+them|all|both|mostly)"
+    rf"\s*,\s*(?:{_PART_WORDS}|all|both|mostly)"
     r"\s+[^,.;:]{1,60},",
     re.I,
 )
 _INCLUDING_BEFORE = re.compile(
-    r",\s*(?:including|among\s+them|most\s+of\s+them)\s+(?:[^,.;:]{0,40}\s)?\Z",
+    rf",\s*{_PART_WORDS}\s+(?:[^,.;:]{{0,40}}\s)?\Z",
     re.I,
 )
 # "A UN peacekeeper from Chad was killed": where they came from.
@@ -880,10 +882,7 @@ _ABOUT_THE_NAMED = re.compile(
 )
 # "2 soldiers including Lance Naik Shahid", ", among them Sepoy Adil": a
 # figure before already counts the named.
-_COUNTED_BEFORE = re.compile(
-    r"(?:,\s*|\b)(?:including|among\s+them|most\s+of\s+them)\s+\Z", re.I
-)
-_AND_NAMED = re.compile(r"\s*(?:,|,?\s+and)\s+")
+_COUNTED_BEFORE = re.compile(rf"(?:,\s*|\b){_PART_WORDS}\s+\Z", re.I)
 
 
 def _named_ranks(text: str) -> list[_Found]:
@@ -907,11 +906,11 @@ def _named_ranks(text: str) -> list[_Found]:
             named.append(_Found(quantity, group, match.end(), outcome))
     for f, after in reversed(list(zip(named, [*named[1:], None], strict=False))):
         if not f.outcome and after and after.outcome:
-            if _AND_NAMED.fullmatch(text, f.end, after.quantity.start):
+            if _AND.fullmatch(text, f.end, after.quantity.start):
                 f.outcome, f.outcome_follows = after.outcome, after.outcome_follows
     for f, before in zip(named[1:], named, strict=False):
         if not f.outcome and before.outcome:
-            if _AND_NAMED.fullmatch(text, before.quantity.end, f.quantity.start):
+            if _AND.fullmatch(text, before.quantity.end, f.quantity.start):
                 f.outcome = before.outcome  # "included Lance Naik Imran and Sepoy Adil"
     return [f for f in named if f.outcome]
 

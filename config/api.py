@@ -470,7 +470,7 @@ class StrictRelatedMixin:
     the schema says takes an integer or null."""
 
     def run_validation(self, data=serializers.empty):
-        if isinstance(data, str) and data == "":
+        if data == "":
             raise serializers.ValidationError(
                 "Send null, or leave the field out; an empty string is not an id.",
                 code="blank",
