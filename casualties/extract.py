@@ -465,6 +465,8 @@ def _find_figure(text: str, quantity: Quantity) -> _Found | None:
         elif of and verb and (were := _WERE.match(text, verb.end())):
             if noun := _victim_noun(text, were.end()):
                 group = noun[0]  # "15 of those killed were children"
+            elif text[end : verb.start()].isspace():
+                return None  # "eight of the wounded were airlifted": some of them
         if verb and (noun := _victim_noun(text, verb.end())):
             # "12 abducted passengers were released": the word before the
             # noun says what they were, a verb after it what became of them.

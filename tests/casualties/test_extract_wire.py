@@ -32,6 +32,7 @@ SETS = (
     "sixteenth_sentences.jsonl",
     "seventeenth_sentences.jsonl",
     "eighteenth_sentences.jsonl",
+    "nineteenth_sentences.jsonl",
 )
 
 
@@ -116,10 +117,26 @@ NAMED_PAIR = (
 )
 
 
+# Soldiers captured by the other side: seven sentences of earlier sets write
+# them as detained ("The Taliban said ... their fighters had captured 17
+# soldiers"), the nineteenth set as abducted. The extractor follows the seven,
+# so here its figure has the other outcome.
+CAPTURED_TROOPS = (
+    "The rebels said they had captured 40 government troops, a claim the army denied."
+)
+
+
 def test_it_gives_no_false_figure():
-    """Not even "9 of the wounded were in critical condition": the state of
-    some already counted."""
+    """Not even "9 of the wounded were in critical condition" or "eight of
+    the wounded were airlifted": what became of some already counted."""
     false = [f for name in SETS for f in _score(_sentences(name))[2]]
-    assert [text for text, _ in false] == [AS_MANY_AS, NAMED_PAIR, NAMED_PAIR]
+    assert [text for text, _ in false] == [
+        AS_MANY_AS,
+        NAMED_PAIR,
+        NAMED_PAIR,
+        CAPTURED_TROOPS,
+    ]
+    captured = extract_claims(CAPTURED_TROOPS)
+    assert [(c.outcome, c.low, c.high) for c in captured] == [("detained", 40, 40)]
     named = [c for c in extract_claims(NAMED_PAIR)]
     assert [(c.outcome, c.low, c.high) for c in named] == [("killed", 1, 1)] * 2
