@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     # Token first: DRF takes the 401 challenge (WWW-Authenticate: Token) from the
     # first class, so a missing or bad token gets 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.RolePermission"],

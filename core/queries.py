@@ -2,20 +2,57 @@
 
 from collections.abc import Collection
 
+import psycopg
 from django.db import connection
 
 
-def one_of(queryset, column: str, values: Collection):
+class Listed:
+    """The ids of the page a statement is building, named by a CTE of that
+    statement (`incidents.api.listing.page_json`) rather than passed in: the
+    statement's text and parameters are then the same for every page, so it
+    is compiled once and prepared once."""
+
+    def __init__(self, cte: str):
+        self.cte = cte
+
+
+def one_of(queryset, column: str, values: Collection | Listed):
     """The rows whose `column` (of the queryset's own table) is one of
     `values`: one array parameter on PostgreSQL (`= ANY(%s)`), an IN list
-    elsewhere.
+    elsewhere; or, given `Listed`, the ids of the statement's CTE.
 
     psycopg interpolates parameters on the client, and a query with an IN list
     of 100 placeholders is too long for its parse cache: the five such queries
-    of a list page cost it several milliseconds a request."""
+    of a list page cost it several milliseconds a request. Whole numbers go
+    as one array literal: psycopg dumps a list of them element by element, in
+    Python (0.3 ms for 100)."""
+    table = queryset.model._meta.db_table
+    if isinstance(values, Listed):
+        where = f'"{table}"."{column}" IN (SELECT id FROM {values.cte})'
+        return queryset.extra(where=[where])
     if connection.vendor != "postgresql":
         return queryset.filter(**{f"{column}__in": values})
-    table = queryset.model._meta.db_table
     return queryset.extra(
-        where=[f'"{table}"."{column}" = ANY(%s)'], params=[list(values)]
+        where=[f'"{table}"."{column}" = ANY(%s)'], params=[array(values)]
     )
+
+
+def array(values: Collection):
+    """`values` as a PostgreSQL array parameter: whole numbers as the array's
+    text (`{1,2,3}`), which PostgreSQL reads as the column's type."""
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    return list(values)
+
+
+def prepared_cursor():
+    """On PostgreSQL, a cursor that binds parameters on the server, so that
+    psycopg prepares a statement it has run five times on this connection
+    (its `prepare_threshold`) and PostgreSQL plans it once: planning the
+    incident list's page took 3 of its 8 ms, and the token's statement 1 of
+    its 2. Django's own cursors bind on the client, which never prepares.
+    Elsewhere, Django's cursor."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))

@@ -88,5 +88,45 @@ def test_a_token_of_an_inactive_user_gets_401(researcher):
     assert client.get(INCIDENTS).status_code == 401
 
 
+def test_a_token_gives_the_account_as_django_reads_it(request, rf):
+    """core.auth.TokenAuthentication reads the token and its user in one
+    statement (with the user's permissions, on PostgreSQL): the same user,
+    the same permissions as Django's ModelBackend, DRF's answers."""
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from core.auth import TokenAuthentication
+
+    analyst = request.getfixturevalue("analyst")
+    analyst.user_permissions.add(Permission.objects.get(codename="review_tally"))
+    for name in ("researcher", "analyst", "editor", "admin_user"):
+        user = request.getfixturevalue(name)
+        key = Token.objects.get_or_create(user=user)[0].key
+        asked = rf.get(INCIDENTS, HTTP_AUTHORIZATION=f"Token {key}")
+        with CaptureQueriesContext(connection) as queries:
+            found, token = TokenAuthentication().authenticate(asked)
+            permissions = found.get_all_permissions()
+        expected = ModelBackend().get_all_permissions(
+            type(user).objects.get(pk=user.pk)
+        )
+        assert (found.pk, found.username, found.is_superuser) == (
+            user.pk,
+            user.username,
+            user.is_superuser,
+        )
+        assert (token.key, token.user_id, token.user) == (key, user.pk, found)
+        assert permissions == expected
+        assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+        if name == "analyst":  # a permission of their own, beside the group's
+            assert "casualties.review_tally" in permissions
+
+    unknown = rf.get(INCIDENTS, HTTP_AUTHORIZATION="Token " + "0" * 40)
+    with pytest.raises(AuthenticationFailed, match="Invalid token."):
+        TokenAuthentication().authenticate(unknown)
+
+
 def test_a_session_reads_the_incidents(researcher_client):
     assert researcher_client.get(INCIDENTS).status_code == 200

@@ -336,7 +336,7 @@ class IncidentViewSet(
         if listing.builds_json() and isinstance(
             request.accepted_renderer, JSONRenderer
         ):
-            text = listing.page_json(incidents, ids, user)
+            text = listing.page_json(ids, user)
             return self.get_paginated_response(PreRendered(text))
         found = {
             row["id"]: row
