@@ -21,7 +21,7 @@ from incidents.base import (
     TaxonomyTerm,
     Versioned,
 )
-from incidents.models import Actor, Incident
+from incidents.models import Actor, Incident, readable_by
 from sources.models import Report
 
 
@@ -170,7 +170,7 @@ class ClaimQuerySet(ServiceWrittenQuerySet):
 
     def visible_to(self, user, *, include_retracted=False):
         """Claims on incidents the user may read; retracted ones only on request."""
-        claims = self.filter(incident__in=Incident.objects.visible_to(user))
+        claims = self.filter(readable_by(user, through="incident__"))
         return claims if include_retracted else claims.active()
 
     def feeding(self, tally: "Tally"):
@@ -412,7 +412,7 @@ class TallyQuerySet(ServiceWrittenQuerySet):
     def visible_to(self, user):
         """The figures this user reads, of the incidents this user may read."""
         return self.figures(figures_for(user)).filter(
-            incident__in=Incident.objects.visible_to(user)
+            readable_by(user, through="incident__")
         )
 
     def needing_review(self):

@@ -219,15 +219,26 @@ class IncidentQuerySet(ServiceWrittenQuerySet):
         the parts of a draft umbrella are drafts to readers, and the parts of
         a retracted one are withdrawn with it.
         """
-        if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
-            if include_retracted:
-                return self
-            return self.exclude(effective_status=Incident.Status.RETRACTED)
-        return self.published()
+        return self.filter(readable_by(user, include_retracted=include_retracted))
 
     def below(self, incident: "Incident"):
         """The incident and all its sub-incidents."""
         return self.filter(path__startswith=incident.path)
+
+
+def readable_by(user, *, include_retracted=False, through: str = "") -> Q:
+    """The condition of `IncidentQuerySet.visible_to`, on the incident a row
+    reaches through `through` ("incident__"): the tallies and claims that
+    user may read are filtered on the incident they join anyway, where a
+    subquery (`incident__in=...visible_to(user)`) joined the incidents a
+    second time, 17 of the 20 ms of the top-level tallies' count at 400,000
+    incidents."""
+    status = f"{through}effective_status"
+    if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
+        if include_retracted:
+            return Q()
+        return ~Q(**{status: Incident.Status.RETRACTED})
+    return Q(**{status: Incident.Status.PUBLISHED})
 
 
 class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
@@ -341,6 +352,15 @@ class Incident(ServiceWritten, TreeNode, Versioned, Undeletable):
                 fields=["start_date", "id"],
                 condition=Q(effective_status="published"),
                 name="incident_public_start_id",
+            ),
+            # The top-level incidents readers of published figures see: the
+            # tallies of the whole events (`tallies/?top_level=true`), counted
+            # and paged without reading the parts (nine in ten incidents at
+            # 400,000, 20 ms of that count by the index above).
+            models.Index(
+                fields=["start_date", "id"],
+                condition=Q(effective_status="published", parent__isnull=True),
+                name="incident_public_top_start_id",
             ),
             models.Index(fields=["parent", "start_date"], name="incident_parent_start"),
             models.Index(
