@@ -148,6 +148,11 @@ def build(
     user, filters: Filters, *, page_number=None, with_review: bool = False
 ) -> Dashboard:
     """Everything the page shows, for the incidents this user may read."""
+    with summary.read_together():
+        return _build(user, filters, page_number, with_review)
+
+
+def _build(user, filters: Filters, page_number, with_review: bool) -> Dashboard:
     incidents = filtered_incidents(user, filters)
     which = figures_for(user)
     sides = list(ClaimantSide.objects.values_list("slug", "name"))

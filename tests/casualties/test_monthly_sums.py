@@ -192,3 +192,27 @@ def test_a_full_read_of_the_sums_leaves_the_planner_their_statistics(places):
         counted = dict(cursor.fetchall())
     assert len(counted) == 3
     assert all(rows > 0 for rows in counted.values()), counted
+
+
+def test_the_panels_of_one_page_check_the_months_once():
+    """Inside `read_together` the first read brings the sums up to date and
+    the others trust it; outside, every read checks."""
+    from django.test.utils import CaptureQueriesContext
+
+    IncidentFactory(start_date=MARCH)
+
+    def reads() -> list[int]:
+        """The queries each of three reads runs."""
+        counts = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                summary.fresh()
+            counts.append(len(queries))
+        return counts
+
+    with summary.read_together():
+        first, *others = reads()
+    assert first >= 2  # the check, then March read again
+    assert others == [0, 0]
+    assert summary.stale_months() == set()
+    assert reads() == [1, 1, 1]  # outside: a check each
