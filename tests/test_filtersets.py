@@ -51,3 +51,40 @@ def test_no_two_forms_share_a_field_the_class_filter_built():
     built = IncidentFilterSet.base_filters["status"].field
     assert first.form.fields["status"] is not built
     assert first.form.fields["status"] is not second.form.fields["status"]
+
+
+def test_labels_are_django_filters_own():
+    """Worked out once per class (core.filters.FilterSet.get_filters), as
+    django-filter would for each request's copy."""
+    from django_filters.utils import label_for_filter
+
+    for name, filter_ in IncidentFilterSet.base_filters.items():
+        if filter_.extra.get("label") is None and name in ("type", "status"):
+            assert filter_.label == label_for_filter(
+                Incident, filter_.field_name, filter_.lookup_expr, filter_.exclude
+            )
+    form = IncidentFilterSet(QueryDict(""), Incident.objects.all()).form
+    assert form.fields["status"].label == "Status"
+
+
+def test_the_api_filters_with_what_it_is_given_and_offers_every_filter(
+    researcher_client,
+):
+    """The API's list builds only the filters a request names; the browsable
+    API's filter form still shows all of them."""
+    from tests.factories import IncidentFactory
+
+    IncidentFactory(title="Quarry blast", status=Incident.Status.PUBLISHED)
+    IncidentFactory(title="Market attack", status=Incident.Status.PUBLISHED)
+
+    found = researcher_client.get("/api/v1/incidents/", {"search": "quarry"})
+    assert [row["title"] for row in found.json()["results"]] == ["Quarry blast"]
+    refused = researcher_client.get("/api/v1/incidents/", {"disputed": "maybe"})
+    assert refused.status_code == 400 and "disputed" in refused.json()
+
+    page = researcher_client.get(
+        "/api/v1/incidents/", {"search": "quarry"}, HTTP_ACCEPT="text/html"
+    )
+    html = page.content.decode()
+    for name in IncidentFilterSet.base_filters:
+        assert f'name="{name}"' in html, name
