@@ -657,14 +657,18 @@ def reconciliation_page(
     """A page of top-level incidents, newest first, each with `.rows`: its
     killed tallies, official against claimed against the best. `count`: the
     top-level incidents, when the headline has counted them already."""
+    # Only the columns the table shows: the incidents' texts and the tallies'
+    # other figures made up most of the page's model loading.
     top = (
         incidents.top_level()
         .select_related("location")
+        .only("id", "title", "start_date", "status", "location__name")
         .prefetch_related(
             Prefetch(
                 "tallies",
                 queryset=Tally.objects.figures(which)
                 .filter(outcome=KILLED)
+                .only(*_TABLE_TALLY)
                 .order_by("id"),
                 to_attr="killed_tallies",
             )
@@ -685,6 +689,19 @@ def reconciliation_page(
         )
         incident.rows = [_tally_row(tally, group_names, names) for tally in tallies]
     return page
+
+
+_TABLE_TALLY = (
+    "id",
+    "incident_id",
+    "group_id",
+    "low",
+    "best",
+    "high",
+    "by_side",
+    "disputed",
+    "status",
+)
 
 
 def _tally_row(tally: Tally, group_names: dict, side_names: dict) -> TallyRow:
