@@ -87,7 +87,10 @@ def pytest_runtest_makereport(item, call):
 def page(request, live_server, browser):
     """A fresh browser tab on the live server; a screenshot is kept on failure."""
     context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    # Long enough for a slow machine under two test workers: a claims page
+    # once took over 10 s to appear there (the preflight of 5504ca9); run
+    # again alone, the same test passed.
+    context.set_default_timeout(30_000)
     tab = context.new_page()
     # Whatever a page does, it must not trip the Content-Security-Policy (a
     # refused script or style means a broken page) nor open a dialog (an
