@@ -1,5 +1,6 @@
 """The dashboard page (the home page): roles, filters, charts, map, queries."""
 
+import datetime
 import re
 
 import pytest
@@ -136,6 +137,24 @@ def test_the_reconciliation_table_links_each_incident_and_marks_disputes(
         table,
         re.S,
     )
+
+
+def test_the_reconciliation_table_escapes_what_users_typed(researcher_client, root):
+    """The table's rows are joined in Python, not by the template engine: its
+    escaping is theirs to keep."""
+    place = LocationFactory(name='Kel & "Shahkot"')
+    IncidentFactory(
+        title="Raid on Tom's & Jerry's depot",
+        start_date=datetime.date.today(),
+        location=place,
+    )
+    table = _page(researcher_client).split('id="reconciliation-table"')[1]
+    table = table.split("</table>")[0]
+    assert "Raid on Tom&#x27;s &amp; Jerry&#x27;s depot</a>" in table
+    day = datetime.date.today().isoformat()
+    assert f"{day} · Kel &amp; &quot;Shahkot&quot;</span>" in table
+    assert '<td colspan="7" class="meta">No figures of killed recorded.</td>' in table
+    assert "Tom's" not in table
 
 
 def test_the_map_fetches_the_incidents_as_geojson(researcher_client, root):
