@@ -23,12 +23,22 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import countrystatecity_countries as csc
 import pycountry
 
 from incidents.interop import places
 
 Point = tuple[float, float]
+
+
+@functools.cache
+def _csc():
+    """countrystatecity-countries, imported at first use: it pulls in
+    requests and pydantic models (0.16 s), which every process that starts
+    Django (a command, a web worker) would otherwise pay without a place to
+    look up."""
+    import countrystatecity_countries
+
+    return countrystatecity_countries
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class Town:
 def country_point(country: str) -> Point | None:
     """The country's representative point as the package gives it."""
     try:
-        found = csc.get_country_by_code(country)
+        found = _csc().get_country_by_code(country)
     except (FileNotFoundError, KeyError, ValueError):
         return None
     return _point(found.latitude, found.longitude) if found else None
@@ -136,7 +146,7 @@ def _geonames() -> dict[str, list[dict]]:
 
 def _states(country: str) -> list:
     try:
-        return csc.get_states_of_country(country)
+        return _csc().get_states_of_country(country)
     except (FileNotFoundError, KeyError, ValueError):  # a country it lacks
         return []
 
@@ -144,7 +154,7 @@ def _states(country: str) -> list:
 def _codes_by_point(country: str) -> dict[Point, str]:
     codes = {state.id: state.iso3166_2 for state in _states(country)}
     try:
-        cities = csc.get_cities_of_country(country)
+        cities = _csc().get_cities_of_country(country)
     except (FileNotFoundError, KeyError, ValueError):
         return {}
     found = {}
