@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
@@ -143,7 +144,12 @@ def log_in(page):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(re.compile(r"/$"))
+        # The dashboard, by its path: a pattern such as "/$" matches the
+        # login page's own address, so the wait ended at once and the test's
+        # next `goto` could cut the login's POST short, leaving the tab
+        # logged out (a test under two busy workers found itself on the
+        # login page).
+        page.wait_for_url(lambda url: urlsplit(url).path == "/")
         return page
 
     return as_role
