@@ -132,8 +132,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # an inflated estimate makes it do for the short queries of a page: it
     # took 1.2 s of the dashboard's 2 s and 1.65 s of a list's last page at
     # 100,000 incidents (issue 11). These queries are short; compiling never
-    # pays for them.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # pays for them. Parallel workers do not pay either: starting them took
+    # longer than the bounded count of `tallies/?top_level=true` they joined
+    # (p50 83-100 ms with them, 47-50 without, in-process at 400,000
+    # incidents), and on a server they take the cores other requests wait for.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c max_parallel_workers_per_gather=0"
+    )
     # Django's cursors bind parameters on the client and never prepare; the
     # few queries run through a server-binding cursor (incidents.api.listing)
     # are prepared on their fifth run, as psycopg does by default.

@@ -45,7 +45,9 @@ def test_the_place_search_reads_the_name_index():
     assert "location_name_upper_trgm" in plan
 
 
-def test_connections_run_without_jit():
+def test_connections_run_without_jit_or_parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
