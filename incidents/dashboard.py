@@ -449,7 +449,34 @@ class Sums:
     def _figures(self):
         return summary.figure_sums(self.scope, self.which, self.states)
 
+    def _remembered(self, name: str, compute, *args):
+        """A panel's reading, remembered while the sums stay as they are."""
+        key = ("dashboard", name, self.scope, self.which, tuple(self.states), args)
+        return summary.remembered(key, lambda: compute(*args))
+
     def totals(self) -> Totals:
+        return self._remembered("totals", self._totals)
+
+    def by_group(
+        self,
+        *,
+        sides: list[tuple[str, str]],
+        groups: list[tuple[str, str]],
+        outcome: str = KILLED,
+    ) -> list[GroupFigures]:
+        return self._remembered("by_group", self._by_group, sides, groups, outcome)
+
+    def timeline(
+        self, first: datetime.date | None, last: datetime.date | None
+    ) -> list[Period]:
+        """Per month: top-level incidents, and killed (best, all groups)."""
+        return self._remembered("timeline", self._timeline, first, last)
+
+    def waiting_for_review(self) -> int:
+        """Working tallies of these incidents an editor has yet to settle."""
+        return self._remembered("waiting", self._waiting_for_review)
+
+    def _totals(self) -> Totals:
         disputed = (
             "disputed_working" if self.which == WORKING else ("disputed_published")
         )
@@ -478,12 +505,11 @@ class Sums:
             injured=sums.get(INJURED, NO_FIGURES),
         )
 
-    def by_group(
+    def _by_group(
         self,
-        *,
         sides: list[tuple[str, str]],
         groups: list[tuple[str, str]],
-        outcome: str = KILLED,
+        outcome: str,
     ) -> list[GroupFigures]:
         rows = {
             row["group_id"]: row
@@ -509,10 +535,9 @@ class Sums:
             lambda group, index: claimed.get((group, sides[index][0])),
         )
 
-    def timeline(
+    def _timeline(
         self, first: datetime.date | None, last: datetime.date | None
     ) -> list[Period]:
-        """Per month: top-level incidents, and killed (best, all groups)."""
         if first is None or last is None:
             return []
         found = {
@@ -533,8 +558,7 @@ class Sums:
             found.setdefault(row["month"], {})["killed"] = row["killed"]
         return _periods(found, "month", first, last)
 
-    def waiting_for_review(self) -> int:
-        """Working tallies of these incidents an editor has yet to settle."""
+    def _waiting_for_review(self) -> int:
         summed = summary.incident_sums(self.scope, self.states).aggregate(
             n=Sum("waiting")
         )

@@ -216,3 +216,42 @@ def test_the_panels_of_one_page_check_the_months_once():
     assert others == [0, 0]
     assert summary.stale_months() == set()
     assert reads() == [1, 1, 1]  # outside: a check each
+
+
+def _reads_of_sums(build) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        build()
+    return sum(
+        any(
+            f"casualties_{t}" in q["sql"]
+            for t in ("figuresum", "sidesum", "incidentsum")
+        )
+        for q in queries
+    )
+
+
+def test_the_dashboards_panels_are_remembered_until_the_sums_change(
+    monkeypatch, researcher
+):
+    incident = IncidentFactory(start_date=MARCH)
+    ClaimFactory(incident=incident, group_id="all", low=5, point=7, high=9)
+
+    first = _dashboard(researcher)
+    assert first[0].killed.best == 7
+    assert _reads_of_sums(lambda: _dashboard(researcher)) == 0  # remembered
+    assert _dashboard(researcher) == first
+
+    # A write marks March; the next page reads the sums again, and shows it.
+    ClaimFactory(incident=incident, group_id="all", low=8, point=12, high=15)
+    assert _reads_of_sums(lambda: _dashboard(researcher)) > 0
+    after = _dashboard(researcher)
+    assert after != first
+    assert after == _direct(monkeypatch, lambda: _dashboard(researcher))
+
+    # Inside a transaction the sums may hold its own writes: nothing is
+    # remembered there, and nothing remembered outside is read.
+    with transaction.atomic():
+        assert _reads_of_sums(lambda: _dashboard(researcher)) > 0
+        assert _reads_of_sums(lambda: _dashboard(researcher)) > 0
