@@ -21,7 +21,7 @@ from incidents.base import (
     TaxonomyTerm,
     Versioned,
 )
-from incidents.models import Actor, Incident, readable_by
+from incidents.models import Actor, Incident, can_read_drafts, readable_by
 from sources.models import Report
 
 
@@ -399,7 +399,7 @@ PUBLISHED = "published"
 
 def figures_for(user) -> str:
     """Which figures a user reads: the working ones for those who may read drafts."""
-    if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
+    if can_read_drafts(user):
         return WORKING
     return PUBLISHED
 

@@ -435,10 +435,6 @@ class ReaderPermission(permissions.BasePermission):
         return settings.PUBLIC_READ or bool(user and user.is_authenticated)
 
 
-def can_read_drafts(user) -> bool:
-    return user.is_authenticated and user.has_perm("incidents.view_draft_incident")
-
-
 def can_edit(user) -> bool:
     """Editors: publish, retract, assess claims and review tallies."""
     return user.is_authenticated and user.has_perm("incidents.publish_incident")

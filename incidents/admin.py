@@ -22,12 +22,13 @@ from incidents.models import (
     ResponsibilityClaim,
     Target,
     TargetCategory,
+    can_read_drafts,
 )
 
 
 def _hide_drafts(request, incidents):
     """Drafts are for those allowed to read them (SPEC section 7)."""
-    if request.user.has_perm("incidents.view_draft_incident"):
+    if can_read_drafts(request.user):
         return incidents
     return incidents.exclude(status=Incident.Status.DRAFT)
 

@@ -226,6 +226,12 @@ class IncidentQuerySet(ServiceWrittenQuerySet):
         return self.filter(path__startswith=incident.path)
 
 
+def can_read_drafts(user) -> bool:
+    """Analysts and editors read drafts, and the working figures with them
+    (SPEC section 7): the one test of it, which every door asks."""
+    return user.is_authenticated and user.has_perm("incidents.view_draft_incident")
+
+
 def readable_by(user, *, include_retracted=False, through: str = "") -> Q:
     """The condition of `IncidentQuerySet.visible_to`, on the incident a row
     reaches through `through` ("incident__"): the tallies and claims that
@@ -234,7 +240,7 @@ def readable_by(user, *, include_retracted=False, through: str = "") -> Q:
     second time, 17 of the 20 ms of the top-level tallies' count at 400,000
     incidents."""
     status = f"{through}effective_status"
-    if user.is_authenticated and user.has_perm("incidents.view_draft_incident"):
+    if can_read_drafts(user):
         if include_retracted:
             return Q()
         return ~Q(**{status: Incident.Status.RETRACTED})
