@@ -247,14 +247,9 @@ def _reconciliation_rows(page) -> str:
     the timeline's rows are: twenty incidents of a few rows each were 1,300
     template nodes, two thirds of the page's rendering (20 ms at 400,000
     incidents)."""
-    link = reverse("incidents:detail", args=[dashboard.URL_SENTINEL])
+    url = dashboard.detail_urls()
     return mark_safe(
-        "\n".join(
-            _incident_rows(
-                incident, link.replace(str(dashboard.URL_SENTINEL), str(incident.pk))
-            )
-            for incident in page
-        )
+        "\n".join(_incident_rows(incident, url(incident.pk)) for incident in page)
     )
 
 
