@@ -63,7 +63,7 @@ def country_point(country: str) -> Point | None:
 def division_points(country: str) -> dict[str, Point]:
     """ISO 3166-2 code -> representative point of each first-level division."""
     points = {}
-    for state in _states(country):
+    for state in states(country):
         point = _point(state.latitude, state.longitude)
         if state.iso3166_2 and point:
             points[state.iso3166_2] = point
@@ -109,6 +109,21 @@ def towns(country: str) -> tuple[list[Town], int]:
     return list(kept.values()), left_out
 
 
+@functools.cache
+def province_names(country: str) -> dict[str, str]:
+    """The English name GeoNames gives each of the country's provinces
+    ("Sumy", "Zaporizhzhia", "Transcarpathia"), normalised as places reads
+    names, -> the ISO first-level division most of its towns lie in (by
+    their points in countrystatecity-countries)."""
+    codes = _codes_by_point(country)
+    votes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for row in _geonames().get(country, []):
+        code = first_level(codes.get(_key(row["latitude"], row["longitude"])))
+        if code and row.get("state"):
+            votes[places.normalise(row["state"])][code] += 1
+    return {name: count.most_common(1)[0][0] for name, count in votes.items()}
+
+
 def principal_town(towns: list[Town]) -> Town:
     """The most populous of a unit's towns, usually its seat: the point that
     stands for a district lies inside it and is a place people know."""
@@ -144,7 +159,9 @@ def _geonames() -> dict[str, list[dict]]:
     return dict(by_country)
 
 
-def _states(country: str) -> list:
+def states(country: str) -> list:
+    """The country's divisions as countrystatecity-countries lists them
+    (first- and second-level, with English names), or none."""
     try:
         return _csc().get_states_of_country(country)
     except (FileNotFoundError, KeyError, ValueError):  # a country it lacks
@@ -152,7 +169,7 @@ def _states(country: str) -> list:
 
 
 def _codes_by_point(country: str) -> dict[Point, str]:
-    codes = {state.id: state.iso3166_2 for state in _states(country)}
+    codes = {state.id: state.iso3166_2 for state in states(country)}
     try:
         cities = _csc().get_cities_of_country(country)
     except (FileNotFoundError, KeyError, ValueError):
