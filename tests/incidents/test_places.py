@@ -69,8 +69,7 @@ def test_almost_every_division_of_the_global_sample_is_found():
     unmatched = [
         row["adm_1"]
         for row in named
-        if places.admin1_code(places.country_code(row["country"]), row["adm_1"])
-        is None
+        if places.admin1_code(places.country_code(row["country"]), row["adm_1"]) is None
     ]
     # 293 of them before English names were read; those left are former
     # units now split between divisions, and Gaza and the West Bank, which
