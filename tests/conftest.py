@@ -9,7 +9,9 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
@@ -137,6 +139,37 @@ def _plain_http():
         yield
 
 
+class _OneRequestAtATime(WSGIServer):
+    """The live server's server, serving one request after another (each on
+    its own connection, as Django's server does when it is not threaded).
+
+    On SQLite the test database lives in memory, and the live server's
+    request threads all share the test's one connection to it. Two requests
+    at once, such as the dashboard's map fetch and the next page a test
+    opens, then used that connection together: "bad parameter or other API
+    misuse", a session read as missing, the tab logged out, and a browser
+    test waiting 30 s for a field of a page it never got (the preflight of
+    21679c9; very likely the earlier "Report text" failures too)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # The live server's own thread already uses the shared connection.
+        super().__init__(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
-def live_server(_plain_http, live_server):
+def _one_request_at_a_time(django_db_setup):
+    """On an in-memory SQLite test database, the live server serves one
+    request at a time; on PostgreSQL each request thread has its own
+    connection and the server stays threaded."""
+    if not any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+        yield
+        return
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = _OneRequestAtATime
+    yield
+    LiveServerThread.server_class = threaded
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http, _one_request_at_a_time, live_server):
     return live_server

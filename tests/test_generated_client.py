@@ -78,57 +78,62 @@ def test_a_generated_client_works_end_to_end(generated, live_server):
     token = Token.objects.create(user=user)
     for n in range(3):
         IncidentFactory(title=f"Existing {n}")
-    client = AuthenticatedClient(
+    # Closed at the end: a connection kept alive would keep the live
+    # server's request thread, and its database session, past the last test.
+    with AuthenticatedClient(
         base_url=live_server.url, token=token.key, prefix="Token"
-    )
+    ) as client:
+        answer = incidents_list.sync_detailed(client=client, page_size=2)
+        assert answer.status_code == 200, answer.content[:300]
+        first = answer.parsed
+        second = incidents_list.sync(client=client, page_size=2, page=2)
+        assert first.count == 3
+        assert len(first.results) == 2 and len(second.results) == 1
 
-    answer = incidents_list.sync_detailed(client=client, page_size=2)
-    assert answer.status_code == 200, answer.content[:300]
-    first = answer.parsed
-    second = incidents_list.sync(client=client, page_size=2, page=2)
-    assert first.count == 3
-    assert len(first.results) == 2 and len(second.results) == 1
+        incident = incidents_create.sync(
+            client=client,
+            body=IncidentRequest.from_dict(
+                {
+                    "title": "Raid on a market",
+                    "type": "attack",
+                    "start_date": "2026-02-01",
+                }
+            ),
+        )
+        assert incident.id and incident.version == 1
 
-    incident = incidents_create.sync(
-        client=client,
-        body=IncidentRequest.from_dict(
-            {"title": "Raid on a market", "type": "attack", "start_date": "2026-02-01"}
-        ),
-    )
-    assert incident.id and incident.version == 1
+        claim = claims_create.sync(
+            client=client,
+            body=ClaimWriteRequest.from_dict(
+                {
+                    "incident": incident.id,
+                    "side": "official",
+                    "group": "civilians",
+                    "outcome": "killed",
+                    "low": 4,
+                    "high": 4,
+                    "point": 4,
+                }
+            ),
+        )
+        assert claim.low == 4
 
-    claim = claims_create.sync(
-        client=client,
-        body=ClaimWriteRequest.from_dict(
-            {
-                "incident": incident.id,
-                "side": "official",
-                "group": "civilians",
-                "outcome": "killed",
-                "low": 4,
-                "high": 4,
-                "point": 4,
-            }
-        ),
-    )
-    assert claim.low == 4
+        renamed = incidents_partial_update.sync_detailed(
+            incident.id,
+            client=client,
+            body=PatchedIncidentRequest.from_dict({"title": "Raid", "version": 1}),
+        )
+        stale = incidents_partial_update.sync_detailed(
+            incident.id,
+            client=client,
+            body=PatchedIncidentRequest.from_dict({"title": "Again", "version": 1}),
+        )
+        assert renamed.status_code == 200
+        assert stale.status_code == 409
+        assert json.loads(stale.content)["version"] == 2
 
-    renamed = incidents_partial_update.sync_detailed(
-        incident.id,
-        client=client,
-        body=PatchedIncidentRequest.from_dict({"title": "Raid", "version": 1}),
-    )
-    stale = incidents_partial_update.sync_detailed(
-        incident.id,
-        client=client,
-        body=PatchedIncidentRequest.from_dict({"title": "Again", "version": 1}),
-    )
-    assert renamed.status_code == 200
-    assert stale.status_code == 409
-    assert json.loads(stale.content)["version"] == 2
-
-    history = incidents_history_retrieve.sync(incident.id, client=client)
-    records = {
-        getattr(entry.record, "value", entry.record) for entry in history.results
-    }
-    assert {"incident", "claim", "tally"} <= records
+        history = incidents_history_retrieve.sync(incident.id, client=client)
+        records = {
+            getattr(entry.record, "value", entry.record) for entry in history.results
+        }
+        assert {"incident", "claim", "tally"} <= records
