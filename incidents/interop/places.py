@@ -137,8 +137,12 @@ def _country_by_name(name: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=10_000)
 def admin1_code(country: str | None, name: str) -> str | None:
-    """The ISO 3166-2 code of a country's first-level division, by name."""
+    """The ISO 3166-2 code of a country's first-level division, by name.
+
+    Remembered: a file names the same few hundred divisions in every row,
+    and a name that matches nothing exactly is compared with every division."""
     if not country or not name.strip():
         return None
     wanted = normalise(name)
@@ -211,14 +215,11 @@ def _divisions(country: str) -> dict[str, str | None]:
     from incidents.interop import geodata  # it reads this module's names too
 
     found: dict[str, str | None] = {}
-    english = [
-        (state.name, geodata.first_level(state.iso3166_2))
-        for state in geodata.states(country)
-    ]
-    for name, code in english:
+    for state in geodata.states(country):
+        code = geodata.first_level(state.iso3166_2)
         if code is None:
             continue
-        key = normalise(name)
+        key = normalise(state.name)
         for form in {key, ARTICLE.sub("", key)}:
             found[form] = code if found.get(form, code) == code else None
     subdivisions = pycountry.subdivisions.get(country_code=country) or []

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
+from django.templatetags.static import static
 
 from casualties.demo import DEMO_ACCOUNTS, create_demo_accounts
 from casualties.reference_case import load_reference_case
@@ -130,7 +131,7 @@ def _wait_for_the_server(url: str) -> None:
     does not empty the tables under it. On SQLite the server answers one
     request at a time (tests/conftest.py), so a static file's answer comes
     after theirs; it reads no database."""
-    with urllib.request.urlopen(f"{url}/static/css/base.css", timeout=60) as answer:
+    with urllib.request.urlopen(url + static("css/base.css"), timeout=60) as answer:
         answer.read()
 
 
