@@ -24,6 +24,7 @@ empty.
 
 import argparse
 import functools
+import json
 import os
 import socket
 import statistics
@@ -196,6 +197,7 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
             "json_agg": (base.port, f"/incidents?{page}", {}),
             "Datasette": (lite.port, sidebyside.datasette_list(copy), {}),
         }
+        same_page(targets)
         waits = {name: [] for name in targets}
         rates = {name: [] for name in targets}
         for _ in range(rounds):
@@ -231,6 +233,21 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
             "met" if share >= 0.5 and rate["project"] > rate["Datasette"] else "MISSED",
         ),
     ]
+
+
+def same_page(targets: dict) -> None:
+    """The project and the baseline must send the same incidents, or the
+    comparison measures different work (the baseline once left out three of
+    the API's fields)."""
+    pages = {}
+    for name in ("project", "json_agg"):
+        at, path, headers = targets[name]
+        connection = HTTPConnection("127.0.0.1", at, timeout=60)
+        connection.request("GET", path, headers=headers)
+        pages[name] = json.loads(connection.getresponse().read())["results"]
+        connection.close()
+    if pages["project"] != pages["json_agg"]:
+        sys.exit("the json_agg baseline's page differs from the API's")
 
 
 def warm_up(port: int, key: str) -> None:
