@@ -3,7 +3,7 @@
 from collections.abc import Collection
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 class Listed:
@@ -45,14 +45,15 @@ def array(values: Collection):
     return list(values)
 
 
-def prepared_cursor():
+def prepared_cursor(using: str = DEFAULT_DB_ALIAS):
     """On PostgreSQL, a cursor that binds parameters on the server, so that
     psycopg prepares a statement it has run five times on this connection
     (its `prepare_threshold`) and PostgreSQL plans it once: planning the
     incident list's page took 3 of its 8 ms, and the token's statement 1 of
     its 2. Django's own cursors bind on the client, which never prepares.
     Elsewhere, Django's cursor."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+    database = connections[using]
+    if database.vendor != "postgresql":
+        return database.cursor()
+    database.ensure_connection()
+    return database._prepare_cursor(psycopg.Cursor(database.connection))
