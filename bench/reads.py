@@ -9,9 +9,12 @@ whether it arrived whole.
 
 Then the list side by side (bench/sidebyside.py) with a bare WSGI app in
 which PostgreSQL builds the same page with json_agg (bench/baseline.py, the
-same gunicorn settings) and with Datasette serving a SQLite copy of the
-incidents, interleaved: one client's p50 and p95, then eight clients'
-requests per second, with the ratios.
+same gunicorn settings), with the API's own two statements served bare
+(bench/own_sql.py: what is left is the cost of Django, DRF and the request)
+and with Datasette serving a SQLite copy of the incidents, interleaved: one
+client's p50 and p95, then eight clients' requests per second, with the
+ratios. The goal is met when the project's share of both bare apps is at
+least half.
 
 Run from the repository root (`make bench-reads` does):
 
@@ -186,6 +189,7 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
     page = sidebyside.LIST
     with (
         sidebyside.baseline(url, free_port(), *WORKERS) as base,
+        sidebyside.own_sql(url, free_port(), key, *WORKERS) as own,
         sidebyside.datasette(copy, free_port(), url) as lite,
     ):
         targets = {
@@ -195,6 +199,7 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
                 {"Authorization": f"Token {key}"},
             ),
             "json_agg": (base.port, f"/incidents?{page}", {}),
+            "own SQL": (own.port, "/incidents", {}),
             "Datasette": (lite.port, sidebyside.datasette_list(copy), {}),
         }
         same_page(targets)
@@ -212,6 +217,9 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
     }
     rate = {name: statistics.median(values) for name, values in rates.items()}
     share = rate["project"] / rate["json_agg"]
+    # The stricter reading too: against PostgreSQL running the API's own
+    # statements, which cost it less than the hand-written baseline's.
+    own_share = rate["project"] / rate["own SQL"]
     return [
         (
             "incidents/?page_size=100, 1 client",
@@ -228,26 +236,29 @@ def side_by_side(url: str, port: int, key: str, rounds: int) -> list[tuple]:
             "incidents/?page_size=100, 8 clients",
             "req/s (median of 3): "
             + "; ".join(f"{name} {value:,.1f}" for name, value in rate.items())
-            + f"; project/json_agg {share:.0%}",
+            + f"; project/json_agg {share:.0%}; project/own SQL {own_share:.0%}",
             ">= 50 % of json_agg, > Datasette",
-            "met" if share >= 0.5 and rate["project"] > rate["Datasette"] else "MISSED",
+            "met"
+            if min(share, own_share) >= 0.5 and rate["project"] > rate["Datasette"]
+            else "MISSED",
         ),
     ]
 
 
 def same_page(targets: dict) -> None:
-    """The project and the baseline must send the same incidents, or the
-    comparison measures different work (the baseline once left out three of
-    the API's fields)."""
+    """The project and the two bare apps must send the same incidents, or
+    the comparison measures different work (the json_agg baseline once left
+    out three of the API's fields)."""
     pages = {}
-    for name in ("project", "json_agg"):
+    for name in ("project", "json_agg", "own SQL"):
         at, path, headers = targets[name]
         connection = HTTPConnection("127.0.0.1", at, timeout=60)
         connection.request("GET", path, headers=headers)
         pages[name] = json.loads(connection.getresponse().read())["results"]
         connection.close()
-    if pages["project"] != pages["json_agg"]:
-        sys.exit("the json_agg baseline's page differs from the API's")
+    for name in ("json_agg", "own SQL"):
+        if pages[name] != pages["project"]:
+            sys.exit(f"the {name} page differs from the API's")
 
 
 def warm_up(port: int, key: str) -> None:

@@ -1,7 +1,8 @@
 """The incident list side by side (issue 11): the project through gunicorn, a
 bare WSGI app in which PostgreSQL builds the same page with json_agg
-(bench/baseline.py, same gunicorn settings), and Datasette serving a SQLite
-copy of the incidents. Interleaved rounds: one client's latency (p50, p95),
+(bench/baseline.py, same gunicorn settings), the API's own statements served
+bare (bench/own_sql.py), and Datasette serving a SQLite copy of the
+incidents. Interleaved rounds: one client's latency (p50, p95),
 then eight clients' throughput.
 """
 
@@ -72,14 +73,16 @@ def _text(value) -> str | None:
 class Process:
     """A server process on a free port, stopped on exit."""
 
-    def __init__(self, command: list[str], port: int, url: str, quiet=False):
+    def __init__(
+        self, command: list[str], port: int, url: str, quiet=False, **extra: str
+    ):
         """`quiet`: the server's access log (Datasette's line per request)
-        is left out of the bench's output."""
+        is left out of the bench's output. `extra`: more of its environment."""
         self.port = port
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=env(url),
+            env=env(url, **extra),
             stdout=subprocess.DEVNULL if quiet else None,
         )
         for _ in range(300):
@@ -100,13 +103,24 @@ class Process:
 
 
 def baseline(url: str, port: int, *workers: str) -> Process:
-    command = [
+    return Process(_bare("baseline:app", port, workers), port, url)
+
+
+def own_sql(url: str, port: int, token: str, *workers: str) -> Process:
+    """bench/own_sql.py: the API's own statements for the page, served bare."""
+    return Process(_bare("own_sql:app", port, workers), port, url, BENCH_TOKEN=token)
+
+
+def _bare(app: str, port: int, workers: tuple[str, ...]) -> list[str]:
+    """gunicorn serving a bare WSGI app of bench/, two workers as the
+    project's."""
+    return [
         PYTHON,
         "-m",
         "gunicorn",
         "--chdir",
         str(ROOT / "bench"),
-        "baseline:app",
+        app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -115,7 +129,6 @@ def baseline(url: str, port: int, *workers: str) -> Process:
         "warning",
         *workers,
     ]
-    return Process(command, port, url)
 
 
 def datasette(path: Path, port: int, url: str) -> Process:
