@@ -127,6 +127,19 @@ class FilterSet(django_filters.FilterSet):
     settings, and each form class is built for its one FilterSet, with fields
     made for it, so one level of copying, and none for the fields, is enough."""
 
+    def __init__(self, *args, only=None, **kwargs):
+        """`only`: the names of the filters to copy and apply, when the
+        caller knows them (the API: the parameters a request names). The
+        other filters would filter nothing, and copying all of them cost the
+        incident list a tenth of its Python."""
+        if only is not None:
+            self.base_filters = _Filters(
+                (name, filter_)
+                for name, filter_ in type(self).base_filters.items()
+                if name in only
+            )
+        super().__init__(*args, **kwargs)
+
     @classmethod
     def get_filters(cls):
         filters = _Filters(super().get_filters())
@@ -212,10 +225,15 @@ class StrictFilterBackend(DjangoFilterBackend):
     FilterSets directly), but a client that sends `started_before=` meant a
     date and would otherwise get the unfiltered list without knowing."""
 
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is None:
+    def get_filterset(self, request, queryset, view, only=None):
+        """django-filter's, which also takes `only` (FilterSet)."""
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
             return None
+        kwargs = self.get_filterset_kwargs(request, queryset, view)
+        if only is not None:
+            kwargs["only"] = only
+        filterset = filterset_class(**kwargs)
         blank = {
             name: ["Give a value, or leave the parameter out."]
             for name, values in request.query_params.lists()
@@ -232,14 +250,11 @@ class StrictFilterBackend(DjangoFilterBackend):
         left out filters nothing, and building the form's field for each of
         the others (querysets, choices, widgets) cost 2.4 ms of the incident
         list. The browsable API's form (`to_html`) still offers them all."""
-        filterset = self.get_filterset(request, queryset, view)
+        filterset = self.get_filterset(
+            request, queryset, view, only=set(request.query_params)
+        )
         if filterset is None:
             return queryset
-        filterset.filters = {
-            name: filter_
-            for name, filter_ in filterset.filters.items()
-            if name in request.query_params
-        }
         if not filterset.is_valid() and self.raise_exception:
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
