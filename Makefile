@@ -73,7 +73,7 @@ bench-import: $(VENV)/.installed-run
 bench-reads: $(VENV)/.installed-bench
 	$(PY) bench/reads.py $(BENCH_ARGS)
 
-$(VENV)/.installed-bench: pyproject.toml | check-python
+$(VENV)/.installed-bench: pyproject.toml node_modules/.installed | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	@touch $@

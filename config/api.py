@@ -28,7 +28,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from core.queries import prepared_cursor
+from core.queries import prepared_cursor, written_in
 from core.validators import no_markup
 from incidents.base import Conflict
 
@@ -134,13 +134,11 @@ def _page_and_count(head, size: int) -> tuple[list[dict], int]:
     run by a server-binding cursor, so a head asked for again (the list's
     first page, a filter a dashboard links to) is prepared and planned once
     per connection, as the page's own statement is; a head asked once is
-    planned as before. Passing the values as parameters instead would let a
-    generic plan miss the indexes made for one status (Incident.Meta)."""
+    planned as before (core.queries.written_in)."""
     compiler = head.query.get_compiler(head.db)
     sql, params = compiler.as_sql()
-    database = connections[head.db]
-    if database.vendor == "postgresql":
-        sql, params = database.ops.compose_sql(sql, params).replace("%", "%%"), ()
+    if connections[head.db].vendor == "postgresql":
+        sql, params = written_in(sql, params, head.db), ()
     with prepared_cursor(head.db) as cursor:
         cursor.execute(
             f"SELECT *, count(*) OVER () FROM ({sql}) AS head LIMIT %s",

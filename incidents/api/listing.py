@@ -24,7 +24,7 @@ from rest_framework import serializers
 
 from casualties.models import Tally, figures_for
 from config.api import can_edit
-from core.queries import Listed, array, one_of, prepared_cursor
+from core.queries import Listed, array, one_of, prepared_cursor, written_in
 from incidents.access import child_count_rows, visible_incidents
 from incidents.api.serializers import (
     HEADLINE_GROUP,
@@ -203,9 +203,7 @@ def _statement(user) -> str:
         for name, (queryset, columns) in parts.items():
             # Unordered: json_agg orders each array, and the page keeps its
             # ids' order.
-            sql = connection.ops.compose_sql(
-                *queryset.order_by().query.sql_with_params()
-            ).replace("%", "%%")
+            sql = written_in(*queryset.order_by().query.sql_with_params())
             ctes.append(f"{name}({', '.join(columns)}) AS ({sql})")
         _STATEMENTS[key] = _PAGE.format(
             ctes=",\n".join(ctes), areas=Gazetteer.sql("r.location_path")
