@@ -5,10 +5,12 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.throttles import CountingThrottle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +160,72 @@ def test_the_api_throttles_anonymous_readers(settings, monkeypatch, api):
     answers = [client.get("/api/v1/incidents/").status_code for _ in range(3)]
 
     assert answers == [200, 200, 429]
+
+
+class _Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def throttle_cache(request, settings):
+    """The throttles count in the cache the settings name: each process's
+    memory by default, Redis (REDIS_URL) in production."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": request.getfixturevalue("redis_url"),
+            }
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_the_rate_holds_over_the_sliding_last_period(
+    monkeypatch, api, researcher, throttle_cache
+):
+    """3 a minute: the previous minute's requests count for the share of it
+    still inside the last sixty seconds, and Retry-After says when the next
+    one fits."""
+    _rates(monkeypatch, anon="2/min", user="3/min")
+    clock = _Clock(60_000 + 10)  # ten seconds into a minute
+    monkeypatch.setattr(CountingThrottle, "timer", staticmethod(clock))
+    client = api(researcher)
+
+    def status() -> int:
+        return client.get("/api/v1/incidents/").status_code
+
+    assert [status() for _ in range(4)] == [200, 200, 200, 429]
+    # The three still weigh 3 * (1 - 20/60) = 2 at 80 s, so the fourth fits then.
+    assert client.get("/api/v1/incidents/")["Retry-After"] == "70"
+    clock.now = 60_000 + 79
+    assert status() == 429
+    clock.now = 60_000 + 80
+    assert status() == 200
+    assert status() == 429
+    # 3 * (1 - 40/60) + 1 = 2 at 100 s: room for one more.
+    assert client.get("/api/v1/incidents/")["Retry-After"] == "20"
+    clock.now = 60_000 + 100
+    assert [status(), status()] == [200, 429]
+
+
+def test_each_account_has_its_own_count(
+    monkeypatch, api, researcher, analyst, throttle_cache
+):
+    _rates(monkeypatch, anon="2/min", user="2/min")
+    first, second = api(researcher), api(analyst)
+
+    assert [first.get("/api/v1/incidents/").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert second.get("/api/v1/incidents/").status_code == 200
 
 
 def test_the_configured_rates_are_in_force():

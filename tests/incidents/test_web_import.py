@@ -2,8 +2,6 @@
 it (database backend by default, RQ on Redis by a settings change), and the
 run's page shows progress and then the summary."""
 
-import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -131,23 +129,10 @@ def test_only_editors_import(request, user):
     assert not ImportRun.objects.exists()
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-def test_on_rq_the_same_import_is_a_settings_change(editor_client, settings):
-    if not _redis_up():
-        message = "needs the Redis at 127.0.0.1:6379"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # as the browser tests: CI never passes by skipping
-        pytest.skip(message)
+def test_on_rq_the_same_import_is_a_settings_change(editor_client, settings, redis_url):
     import django_rq
 
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/15"}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
     settings.TASKS = {"default": settings.TASK_BACKENDS["rq"]}  # TASKS_BACKEND=rq
     queue = django_rq.get_queue("default")
     queue.empty()
