@@ -8,9 +8,11 @@ each write back their own copy, so requests go uncounted. Here each period
 has a counter that the cache increments atomically (Redis INCR), and the rate
 is judged over the sliding last period, as DRF's is, by weighing the previous
 period's count by the share of it still inside (Cloudflare's "sliding window
-counter"): a constant cost, nothing lost to a race, and never more than the
-rate in any period but the first. DRF's classes, scopes, rates and its 429
-with Retry-After are kept; only the counting is new.
+counter"): a constant cost and nothing lost to a race. The previous
+period's requests are taken as spread evenly over it, so the rate over the
+sliding period is estimated, not exact; within any one period it is never
+passed. DRF's classes, scopes, rates and its 429 with Retry-After are kept;
+only the counting is new.
 """
 
 from rest_framework import throttling
